@@ -1,0 +1,270 @@
+//! The command line: `serve`, `migrate`, and the admin commands. Flags and environment variables
+//! are one thing (`#[arg(long, env = "BIGINBOX_...")]`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use server::provision::{self, NewClient};
+use server::{AppState, ServerConfig};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "biginbox",
+    version,
+    about = "A Bigin-compatible CRM backend: Zoho-Accounts OAuth 2.0 and the Bigin REST API v2 in one binary."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Where the data lives: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "BIGINBOX_DATABASE_URL", default_value = "sqlite://biginbox.db", global = true)]
+    pub database_url: String,
+    /// The URL clients reach biginbox at (accounts server and api_domain); defaults to
+    /// http:// and the listen address.
+    #[arg(long, env = "BIGINBOX_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Log format on standard error.
+    #[arg(long, env = "BIGINBOX_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
+    pub log_format: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the accounts endpoints, the pages and the API on one address.
+    Serve(ServeArgs),
+    /// Apply the database migrations, then exit.
+    Migrate,
+    /// Organizations.
+    #[command(subcommand)]
+    Orgs(OrgsCommand),
+    /// OAuth clients (the API console).
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+    /// Self Client grant codes.
+    #[command(subcommand)]
+    Codes(CodesCommand),
+    /// The Postman collection and its "Setup Details" environment.
+    #[command(subcommand)]
+    Postman(PostmanCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BIGINBOX_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// On an empty database, also create a demo organization, its admin and a Self Client, and
+    /// write the filled Postman collection and environment into the working directory.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgsCommand {
+    /// Create an organization with its administrator.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin_email: String,
+        /// The admin's password (at least 8 characters); without it the admin cannot sign in
+        /// to the pages unless the account exists already.
+        #[arg(long, env = "BIGINBOX_ADMIN_PASSWORD")]
+        admin_password: Option<String>,
+        /// IANA time zone that record times are shown in.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+        /// Print only the JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// Register a client.
+    Create {
+        /// Client type.
+        #[arg(long = "type", value_parser = provision::CLIENT_TYPES.to_vec())]
+        client_type: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// E-mail of the account that owns the client.
+        #[arg(long)]
+        owner_email: String,
+        /// An authorized redirect URI (repeat for several).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        #[arg(long)]
+        homepage: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodesCommand {
+    /// Generate a Self Client grant code, as the console's "Generate Code" does.
+    Create {
+        #[arg(long)]
+        client_id: String,
+        #[arg(long)]
+        org_id: String,
+        /// Comma-separated scopes, e.g. ZohoBigin.modules.ALL,ZohoBigin.org.READ
+        #[arg(long)]
+        scope: String,
+        /// How long the code lives: 3, 5, 7 or 10 minutes.
+        #[arg(long, default_value_t = 3, value_parser = minutes)]
+        duration_minutes: u32,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PostmanCommand {
+    /// Write the collection and a "Setup Details" environment filled for this server.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, requires = "client_secret")]
+        client_id: Option<String>,
+        #[arg(long, requires = "client_id")]
+        client_secret: Option<String>,
+    },
+}
+
+fn minutes(text: &str) -> Result<u32, String> {
+    text.parse::<u32>().ok().filter(|m| provision::SELF_CODE_MINUTES.contains(m)).ok_or_else(|| "use 3, 5, 7 or 10".to_string())
+}
+
+pub fn init_logs(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BIGINBOX_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cli.global.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// The URL a server on `listen` is reached at, unless one is configured.
+fn public_url(global: &Global, listen: Option<SocketAddr>) -> String {
+    global.public_url.clone().unwrap_or_else(|| format!("http://{}", listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)))))
+}
+
+/// Opens and migrates the store, and builds the state commands work on.
+async fn open_state(global: &Global, listen: Option<SocketAddr>) -> anyhow::Result<AppState> {
+    let store = store::open(&global.database_url).await?;
+    store.migrate().await.context("migrating the database")?;
+    server::state(ServerConfig::new(&public_url(global, listen)), store, crm::Clock::system()).await
+}
+
+/// Prints `value` as JSON, or as `key: value` lines for a person.
+fn print<T: Serialize>(value: &T, json: bool) -> anyhow::Result<()> {
+    let value = serde_json::to_value(value)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else if let Some(map) = value.as_object() {
+        for (k, v) in map {
+            println!("{k}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+        }
+    }
+    Ok(())
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let global = &cli.global;
+    match cli.command {
+        Command::Serve(args) => serve(global, args).await,
+        Command::Migrate => {
+            let store = store::open(&global.database_url).await?;
+            store.migrate().await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Orgs(OrgsCommand::Create { name, admin_email, admin_password, time_zone, json }) => {
+            let state = open_state(global, None).await?;
+            let created = provision::create_org(&state, &name, &admin_email, admin_password.as_deref(), &time_zone).await?;
+            print(&created, json)
+        }
+        Command::Clients(ClientsCommand::Create { client_type, name, owner_email, redirect_uris, homepage, json }) => {
+            let state = open_state(global, None).await?;
+            let new = NewClient {
+                client_type: &client_type,
+                name: &name,
+                owner_email: &owner_email,
+                redirect_uris: &redirect_uris,
+                homepage: homepage.as_deref(),
+            };
+            print(&provision::create_client(&state, &new).await?, json)
+        }
+        Command::Codes(CodesCommand::Create { client_id, org_id, scope, duration_minutes, description, json }) => {
+            let state = open_state(global, None).await?;
+            let code = provision::create_self_code(&state, &client_id, &org_id, &scope, duration_minutes, description.as_deref()).await?;
+            print(&code, json)
+        }
+        Command::Postman(PostmanCommand::Export { out, client_id, client_secret }) => {
+            let state = open_state(global, None).await?;
+            let credentials = client_id.zip(client_secret);
+            let written =
+                crate::postman::export(&state, &out, credentials.as_ref().map(|(id, secret)| (id.as_str(), secret.as_str()))).await?;
+            for path in written {
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
+    let state = open_state(global, Some(args.listen)).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    if args.demo {
+        crate::postman::demo(&state).await?;
+    }
+    let running = server::launch(state, listener, true).await?;
+    tracing::info!(addr = %running.addr, database = %redacted(&global.database_url), "biginbox is serving");
+    running.wait().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The database URL without a password, for logs.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let user = url[s + 3..at].split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..s + 3], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn passwords_are_kept_out_of_logged_urls() {
+        assert_eq!(redacted("postgres://u:secret@host/db"), "postgres://u@host/db");
+        assert_eq!(redacted("sqlite://biginbox.db"), "sqlite://biginbox.db");
+    }
+}

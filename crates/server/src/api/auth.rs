@@ -1,0 +1,234 @@
+//! API authentication and scope rules. `Api<R>` is the extractor every API handler takes: it reads
+//! `Authorization: Zoho-oauthtoken <token>` (or `Bearer <token>`), resolves the caller, and checks
+//! the rule `R` of the route.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use crm::modules::{Module, Schema};
+use crm::scopes::{Access, Requirement, ScopeSet};
+use crm::{ErrorCode, Id};
+use store::{Org, OrgUser};
+
+use super::ApiError;
+use crate::state::AppState;
+
+/// How long a resolved token is trusted without asking the store again. A revoke on this node
+/// drops the entry at once; other nodes see it within this window.
+const CACHE_TTL_MS: i64 = 30_000;
+const CACHE_MAX_ENTRIES: usize = 50_000;
+
+/// Who is calling: the token's organization, user and scopes.
+#[derive(Debug)]
+pub struct Caller {
+    pub org: Org,
+    pub user: OrgUser,
+    pub scopes: ScopeSet,
+    pub schema: Arc<Schema>,
+    pub tz: jiff::tz::TimeZone,
+}
+
+struct CacheEntry {
+    caller: Arc<Caller>,
+    refresh_id: Option<Id>,
+    expires_at: i64,
+    fresh_until: i64,
+}
+
+/// Resolved access tokens, keyed by digest.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: Mutex<HashMap<Vec<u8>, CacheEntry>>,
+}
+
+impl TokenCache {
+    fn get(&self, digest: &[u8], now: i64) -> Option<Result<Arc<Caller>, ApiError>> {
+        let entries = self.entries.lock().expect("token cache poisoned");
+        let entry = entries.get(digest)?;
+        if entry.expires_at <= now {
+            return Some(Err(ApiError::new(ErrorCode::InvalidToken)));
+        }
+        (entry.fresh_until > now).then(|| Ok(entry.caller.clone()))
+    }
+
+    fn put(&self, digest: Vec<u8>, entry: CacheEntry) {
+        let mut entries = self.entries.lock().expect("token cache poisoned");
+        if entries.len() >= CACHE_MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(digest, entry);
+    }
+
+    /// Forgets an access token (after it was revoked).
+    pub fn forget(&self, digest: &[u8]) {
+        self.entries.lock().expect("token cache poisoned").remove(digest);
+    }
+
+    /// Forgets every access token minted from a refresh token.
+    pub fn forget_refresh(&self, refresh_id: Id) {
+        self.entries.lock().expect("token cache poisoned").retain(|_, e| e.refresh_id != Some(refresh_id));
+    }
+}
+
+/// Reads the token from the `Authorization` header.
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let failure = || ApiError::new(ErrorCode::AuthenticationFailure);
+    let header = parts.headers.get(AUTHORIZATION).ok_or_else(failure)?.to_str().map_err(|_| failure())?;
+    let (scheme, token) = header.trim().split_once(' ').ok_or_else(failure)?;
+    let token = token.trim();
+    let known = scheme.eq_ignore_ascii_case("Zoho-oauthtoken") || scheme.eq_ignore_ascii_case("Bearer");
+    if !known || token.is_empty() || token.contains(char::is_whitespace) {
+        return Err(failure());
+    }
+    Ok(token)
+}
+
+/// Resolves the caller behind an access token.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Caller>, ApiError> {
+    let now = state.now();
+    let digest = state.secrets.digest(token);
+    if let Some(cached) = state.tokens.get(&digest, now) {
+        return cached;
+    }
+    let invalid = || ApiError::new(ErrorCode::InvalidToken);
+    let row = state.store.access_token(&digest).await?.ok_or_else(invalid)?;
+    if row.revoked_at.is_some() || row.expires_at <= now {
+        return Err(invalid());
+    }
+    let org = state.store.org(row.org_id).await?.ok_or_else(invalid)?;
+    let user = state.store.org_user_by_account(row.org_id, row.account_id).await?.filter(|u| u.status == "active").ok_or_else(invalid)?;
+    let scopes = ScopeSet::parse(&row.scopes).map_err(|_| invalid())?;
+    let caller =
+        Arc::new(Caller { schema: Arc::new(Schema::default_for(org.id)), tz: crm::time_fmt::zone(&org.time_zone), org, user, scopes });
+    let entry =
+        CacheEntry { caller: caller.clone(), refresh_id: row.refresh_id, expires_at: row.expires_at, fresh_until: now + CACHE_TTL_MS };
+    state.tokens.put(digest, entry);
+    Ok(caller)
+}
+
+/// A route's scope rule: what it needs, and what it resolves from the path on the way.
+pub trait Rule: Send + Sync + 'static {
+    type Target: Send + Sync;
+    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(Self::Target, Requirement), ApiError>;
+}
+
+/// An authenticated, authorised API call.
+pub struct Api<R: Rule> {
+    pub caller: Arc<Caller>,
+    pub target: R::Target,
+    rule: PhantomData<R>,
+}
+
+impl<R: Rule> FromRequestParts<AppState> for Api<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?.to_string();
+        let caller = authenticate(state, &token).await?;
+        let path: Vec<(String, String)> = match RawPathParams::from_request_parts(parts, state).await {
+            Ok(params) => params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            Err(_) => Vec::new(),
+        };
+        let (target, requirement) = R::resolve(&caller, &path)?;
+        if !caller.scopes.satisfies(&requirement) {
+            return Err(ApiError::new(ErrorCode::OauthScopeMismatch));
+        }
+        Ok(Self { caller, target, rule: PhantomData })
+    }
+}
+
+/// A module of the caller's schema, resolved from the `{module}` path segment.
+pub struct ModuleRef {
+    schema: Arc<Schema>,
+    index: usize,
+}
+
+impl std::ops::Deref for ModuleRef {
+    type Target = Module;
+    fn deref(&self) -> &Module {
+        &self.schema.modules[self.index]
+    }
+}
+
+/// Path words that are API resources, never module names.
+const RESERVED: &[&str] = &["settings", "users", "org", "coql", "actions"];
+
+fn module_from_path(caller: &Caller, path: &[(String, String)]) -> Result<ModuleRef, ApiError> {
+    let name = path.iter().find(|(k, _)| k == "module").map(|(_, v)| v.as_str()).unwrap_or("");
+    if RESERVED.contains(&name) {
+        return Err(ApiError::invalid_url_pattern());
+    }
+    let index = caller
+        .schema
+        .modules
+        .iter()
+        .position(|m| m.api_name == name)
+        .or_else(|| caller.schema.modules.iter().position(|m| m.api_name.eq_ignore_ascii_case(name)))
+        .filter(|i| caller.schema.modules[*i].api_supported)
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidModule))?;
+    Ok(ModuleRef { schema: caller.schema.clone(), index })
+}
+
+/// `ZohoBigin.org.READ` (or `.ALL`).
+pub struct OrgRead;
+impl Rule for OrgRead {
+    type Target = ();
+    fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
+        Ok(((), Requirement::group("org", Access::Read)))
+    }
+}
+
+/// `ZohoBigin.users.READ` (or `.ALL`).
+pub struct UsersRead;
+impl Rule for UsersRead {
+    type Target = ();
+    fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
+        Ok(((), Requirement::group("users", Access::Read)))
+    }
+}
+
+/// `ZohoBigin.settings.modules.READ` (or a parent such as `settings.ALL`).
+pub struct ModulesMetaRead;
+impl Rule for ModulesMetaRead {
+    type Target = ();
+    fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
+        Ok(((), Requirement::settings("modules", Access::Read)))
+    }
+}
+
+/// The kind of access a records route needs.
+pub trait AccessKind: Send + Sync + 'static {
+    const ACCESS: Access;
+}
+pub struct Read;
+pub struct Create;
+pub struct Update;
+pub struct Delete;
+impl AccessKind for Read {
+    const ACCESS: Access = Access::Read;
+}
+impl AccessKind for Create {
+    const ACCESS: Access = Access::Create;
+}
+impl AccessKind for Update {
+    const ACCESS: Access = Access::Update;
+}
+impl AccessKind for Delete {
+    const ACCESS: Access = Access::Delete;
+}
+
+/// Records of the `{module}` in the path, with the access `A`.
+pub struct Records<A>(PhantomData<A>);
+
+impl<A: AccessKind> Rule for Records<A> {
+    type Target = ModuleRef;
+    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(ModuleRef, Requirement), ApiError> {
+        let module = module_from_path(caller, path)?;
+        let requirement = Requirement::module(module.scope_name, A::ACCESS);
+        Ok((module, requirement))
+    }
+}

@@ -1,0 +1,255 @@
+//! Creating organizations, clients and Self Client codes: the operations the command line and the
+//! API console share.
+
+use crm::scopes::ScopeSet;
+use crm::Id;
+use serde::Serialize;
+use store::{Client, CreateOrgOutcome, GrantCode, NewAdmin, NewOrg};
+
+use crate::secrets;
+use crate::state::AppState;
+
+/// Durations the console offers for a Self Client code, in minutes.
+pub const SELF_CODE_MINUTES: &[u32] = &[3, 5, 7, 10];
+
+/// The scopes `biginbox` asks for when it makes a code for the Postman collection.
+pub const COLLECTION_SCOPES: &str =
+    "ZohoBigin.modules.ALL,ZohoBigin.settings.ALL,ZohoBigin.users.ALL,ZohoBigin.org.ALL,ZohoBigin.coql.READ,ZohoSearch.securesearch.READ";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
+fn invalid<T>(message: impl Into<String>) -> Result<T, ProvisionError> {
+    Err(ProvisionError::Invalid(message.into()))
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrgCreated {
+    pub org_id: String,
+    pub zgid: String,
+    pub admin_user_id: String,
+    pub admin_email: String,
+}
+
+/// Creates an organization with its administrator. An existing account joins as the admin when
+/// no password is given or the password is its own.
+pub async fn create_org(
+    state: &AppState,
+    name: &str,
+    admin_email: &str,
+    admin_password: Option<&str>,
+    time_zone: &str,
+) -> Result<OrgCreated, ProvisionError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return invalid("the organization name must have 1 to 100 characters");
+    }
+    let email = admin_email.trim();
+    if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+        return invalid(format!("{email:?} is not an e-mail address"));
+    }
+    if jiff::tz::TimeZone::get(time_zone).is_err() {
+        return invalid(format!("{time_zone:?} is not a known time zone"));
+    }
+    let existing = state.store.account_by_email(email).await?;
+    let password_hash = match (&existing, admin_password) {
+        (Some(account), Some(password)) => {
+            let ok = account.password_hash.as_deref().is_some_and(|h| secrets::verify_password(password, h));
+            if !ok {
+                return invalid(format!("an account with {email} exists and the password does not match it"));
+            }
+            None
+        }
+        (Some(_), None) => None,
+        (None, Some(password)) if password.len() < 8 => return invalid("the password must have at least 8 characters"),
+        (None, Some(password)) => Some(secrets::hash_password(password)?),
+        (None, None) => None,
+    };
+    let (first_name, last_name) = names_from_email(email);
+    let org_id = state.mint_id();
+    let admin_user_id = state.mint_id();
+    let new_org = NewOrg {
+        org_id,
+        zgid: mint_zgid(),
+        company_name: name.to_string(),
+        dc: state.config.location.clone(),
+        time_zone: time_zone.to_string(),
+        now: state.now(),
+        admin: NewAdmin {
+            account_id: state.mint_id(),
+            user_id: admin_user_id,
+            email: email.to_string(),
+            first_name,
+            last_name,
+            password_hash,
+        },
+    };
+    match state.store.create_org(&new_org).await? {
+        CreateOrgOutcome::Created(org) => Ok(OrgCreated {
+            org_id: org.id.to_string(),
+            zgid: org.zgid,
+            admin_user_id: admin_user_id.to_string(),
+            admin_email: email.to_string(),
+        }),
+        CreateOrgOutcome::AccountExists => invalid(format!("an account with {email} exists and the password does not match it")),
+    }
+}
+
+/// "pat.boyle@example.com" → ("Pat", "Boyle"); a one-word name is the last name.
+fn names_from_email(email: &str) -> (String, String) {
+    let local = email.split('@').next().unwrap_or("user");
+    let words: Vec<String> = local
+        .split(['.', '_', '-', '+'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+        })
+        .collect();
+    match words.as_slice() {
+        [] => (String::new(), "User".to_string()),
+        [only] => (String::new(), only.clone()),
+        [first, rest @ ..] => (first.clone(), rest.join(" ")),
+    }
+}
+
+fn mint_zgid() -> String {
+    use rand::Rng;
+    rand::thread_rng().gen_range(100_000_000u64..1_000_000_000).to_string()
+}
+
+/// The client types of the API console, as the command line names them.
+pub const CLIENT_TYPES: &[&str] = &["self", "server-based"];
+
+#[derive(Debug, Serialize)]
+pub struct ClientCreated {
+    pub client_id: String,
+    pub client_secret: String,
+    pub client_type: String,
+}
+
+pub struct NewClient<'a> {
+    pub client_type: &'a str,
+    pub name: &'a str,
+    pub owner_email: &'a str,
+    pub redirect_uris: &'a [String],
+    pub homepage: Option<&'a str>,
+}
+
+/// Registers a client, as the API console's "+ ADD CLIENT" does.
+pub async fn create_client(state: &AppState, new: &NewClient<'_>) -> Result<ClientCreated, ProvisionError> {
+    if !CLIENT_TYPES.contains(&new.client_type) {
+        return invalid(format!("unknown client type {:?}; use one of {}", new.client_type, CLIENT_TYPES.join(", ")));
+    }
+    let owner = match state.store.account_by_email(new.owner_email.trim()).await? {
+        Some(owner) => owner,
+        None => return invalid(format!("no account has the e-mail {}", new.owner_email)),
+    };
+    let self_client = new.client_type == "self";
+    let name = if self_client && new.name.trim().is_empty() { "Self Client" } else { new.name.trim() };
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '_' || c == '&') {
+        return invalid("the client name may hold letters, digits, spaces, '_' and '&' only");
+    }
+    for uri in new.redirect_uris {
+        match url::Url::parse(uri) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.fragment().is_none() => {}
+            _ => return invalid(format!("{uri:?} is not an http(s) URL without a fragment")),
+        }
+    }
+    if !self_client && new.redirect_uris.is_empty() {
+        return invalid("a server-based client needs at least one --redirect-uri");
+    }
+    let homepage = match new.homepage {
+        Some(home) if url::Url::parse(home).is_ok() => Some(home.to_string()),
+        Some(home) => return invalid(format!("{home:?} is not a URL")),
+        None if self_client => None,
+        None => new.redirect_uris.first().and_then(|u| url::Url::parse(u).ok()).map(|u| u.origin().ascii_serialization()),
+    };
+    let client_secret = secrets::mint_client_secret();
+    let client = Client {
+        client_id: secrets::mint_client_id(),
+        secret_hash: secrets::hash_password(&client_secret)?,
+        client_type: new.client_type.to_string(),
+        name: name.to_string(),
+        owner_account_id: owner.id,
+        homepage,
+        redirect_uris: new.redirect_uris.to_vec(),
+        js_domains: Vec::new(),
+        multi_dc: false,
+        created_time: state.now(),
+    };
+    state.store.create_client(&client).await?;
+    Ok(ClientCreated { client_id: client.client_id, client_secret, client_type: client.client_type })
+}
+
+#[derive(Debug, Serialize)]
+pub struct CodeCreated {
+    pub code: String,
+    pub expires_in: i64,
+    pub scope: String,
+    pub org_id: String,
+}
+
+/// Generates a Self Client grant code for one organization of the client's owner, as the
+/// console's "Generate Code" does.
+pub async fn create_self_code(
+    state: &AppState,
+    client_id: &str,
+    org_id: &str,
+    scope: &str,
+    minutes: u32,
+    description: Option<&str>,
+) -> Result<CodeCreated, ProvisionError> {
+    let Some(client) = state.store.client(client_id).await? else { return invalid(format!("no client has the id {client_id}")) };
+    if client.client_type != "self" {
+        return invalid("codes can be generated only for a Self Client");
+    }
+    if !SELF_CODE_MINUTES.contains(&minutes) {
+        return invalid("the duration must be 3, 5, 7 or 10 minutes");
+    }
+    let scopes = ScopeSet::parse(scope).map_err(|e| ProvisionError::Invalid(format!("invalid_scope: {}", e.0)))?;
+    let Some(org_id) = Id::parse(org_id) else { return invalid(format!("{org_id:?} is not an organization id")) };
+    let member = state.store.org_user_by_account(org_id, client.owner_account_id).await?;
+    if member.is_none_or(|m| m.status != "active") {
+        return invalid("the client's owner is not an active user of that organization");
+    }
+    let code = secrets::mint_token();
+    let now = state.now();
+    let expires_in = i64::from(minutes) * 60;
+    state
+        .store
+        .insert_code(&GrantCode {
+            id: state.mint_id(),
+            digest: state.secrets.digest(&code),
+            kind: "self".into(),
+            client_id: client.client_id.clone(),
+            org_id,
+            account_id: client.owner_account_id,
+            scopes: scopes.to_string(),
+            redirect_uri: None,
+            offline: true,
+            code_challenge: None,
+            description: description.map(str::to_string),
+            expires_at: now + expires_in * 1000,
+            used_at: None,
+            created_time: now,
+        })
+        .await?;
+    Ok(CodeCreated { code, expires_in, scope: scopes.to_string(), org_id: org_id.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_email() {
+        assert_eq!(names_from_email("pat.boyle@example.com"), ("Pat".into(), "Boyle".into()));
+        assert_eq!(names_from_email("admin@example.com"), ("".into(), "Admin".into()));
+    }
+}

@@ -1,0 +1,131 @@
+//! Minting and checking secrets. Client secrets and passwords are kept as argon2id hashes; grant
+//! codes, tokens and session ids as HMAC-SHA256 digests under a key shared by every node. Secret
+//! comparisons run in constant time.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use hmac::{Hmac, Mac};
+use rand::distributions::Alphanumeric;
+use rand::{Rng, RngCore};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Holds the digest key; `Debug` never shows it.
+pub struct Secrets {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets([redacted])")
+    }
+}
+
+impl Secrets {
+    /// Loads the deployment's digest key, creating it on first use.
+    pub async fn load(store: &dyn store::Store) -> anyhow::Result<Self> {
+        let mut candidate = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut candidate);
+        Ok(Self { key: store.server_key(candidate).await? })
+    }
+
+    /// The keyed digest a code, token or session id is stored under.
+    pub fn digest(&self, secret: &str) -> Vec<u8> {
+        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(secret.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+}
+
+/// A Zoho-style token or code: `1000.<32 hex>.<32 hex>`.
+pub fn mint_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("1000.{}.{}", hex::encode(&bytes[..16]), hex::encode(&bytes[16..]))
+}
+
+/// A client id: `1000.` and 30 upper-case letters and digits.
+pub fn mint_client_id() -> String {
+    let body: String = rand::thread_rng().sample_iter(&Alphanumeric).take(30).map(|c| (c as char).to_ascii_uppercase()).collect();
+    format!("1000.{body}")
+}
+
+/// A client secret: 42 lower-case hex digits.
+pub fn mint_client_secret() -> String {
+    let mut bytes = [0u8; 21];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A random opaque value for cookies and CSRF tokens.
+pub fn mint_opaque() -> String {
+    let mut bytes = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn hash_password(secret: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut rand::thread_rng());
+    Argon2::default().hash_password(secret.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hashing: {e}"))
+}
+
+/// Checks `secret` against an argon2 hash; a malformed hash never verifies.
+pub fn verify_password(secret: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// PKCE S256: `BASE64URL(SHA256(verifier)) == challenge`.
+pub fn pkce_s256_matches(verifier: &str, challenge: &str) -> bool {
+    let digest = Sha256::digest(verifier.as_bytes());
+    constant_time_eq(base64url(&digest).as_bytes(), challenge.as_bytes())
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_look_like_zohos() {
+        let token = mint_token();
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0], "1000");
+        assert!(parts[1..].iter().all(|p| p.len() == 32 && p.chars().all(|c| c.is_ascii_hexdigit())));
+        assert_eq!(mint_client_id().len(), 35);
+        assert_eq!(mint_client_secret().len(), 42);
+    }
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("correct hors", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn pkce_matches_the_rfc_7636_example() {
+        assert!(pkce_s256_matches("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9cDYy5Rf9OS5HdnkOWd-v5QPhHoO16NcSI8NJgcRcQ"));
+        assert!(!pkce_s256_matches("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl", "E9cDYy5Rf9OS5HdnkOWd-v5QPhHoO16NcSI8NJgcRcQ"));
+    }
+}

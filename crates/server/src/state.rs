@@ -1,0 +1,48 @@
+//! The one application state every handler receives.
+
+use std::sync::Arc;
+
+use crm::{Clock, IdMinter};
+use store::Store;
+
+use crate::accounts::client_secrets::ClientSecrets;
+use crate::accounts::pages::Pages;
+use crate::api::auth::TokenCache;
+use crate::config::ServerConfig;
+use crate::secrets::Secrets;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<ServerConfig>,
+    pub store: Arc<dyn Store>,
+    pub clock: Clock,
+    pub ids: Arc<IdMinter>,
+    pub secrets: Arc<Secrets>,
+    pub(crate) tokens: Arc<TokenCache>,
+    pub(crate) pages: Arc<Pages>,
+    pub(crate) client_secrets: Arc<ClientSecrets>,
+}
+
+impl AppState {
+    pub async fn new(config: ServerConfig, store: Arc<dyn Store>, clock: Clock) -> anyhow::Result<Self> {
+        let secrets = Arc::new(Secrets::load(store.as_ref()).await?);
+        Ok(Self {
+            client_secrets: Arc::new(ClientSecrets::new(secrets.clone())),
+            config: Arc::new(config),
+            store,
+            clock,
+            ids: Arc::new(IdMinter::random_node()),
+            secrets,
+            tokens: Arc::new(TokenCache::default()),
+            pages: Arc::new(Pages::new()?),
+        })
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn mint_id(&self) -> crm::Id {
+        self.ids.mint(self.clock.now_ms())
+    }
+}

@@ -1,0 +1,88 @@
+//! The storage seam: one method per use case, one implementation per backend (SQLite by default,
+//! PostgreSQL for fleets), and one migrations folder per backend.
+//!
+//! Every tenant-owned table has `org_id` first in its primary key and every request-path query
+//! filters by it. Accounts tables (codes, tokens, sessions) are keyed by a keyed digest instead,
+//! because they are looked up before the organization is known; each row still names its org.
+
+mod postgres;
+mod sqlite;
+mod types;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use crm::Id;
+
+pub use types::*;
+
+pub type Result<T> = anyhow::Result<T>;
+
+/// Storage for one biginbox deployment. Implementations are cheap to share (`Arc<dyn Store>`).
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Applies the migrations this backend has not run yet.
+    async fn migrate(&self) -> Result<()>;
+    /// The key that digests grant codes and tokens; created once, shared by every node.
+    async fn server_key(&self, candidate: [u8; 32]) -> Result<[u8; 32]>;
+
+    // Organizations and people.
+    async fn create_org(&self, org: &NewOrg) -> Result<CreateOrgOutcome>;
+    async fn org(&self, org_id: Id) -> Result<Option<Org>>;
+    async fn count_orgs(&self) -> Result<u64>;
+    async fn orgs_of_account(&self, account_id: Id) -> Result<Vec<Org>>;
+    async fn account_by_email(&self, email: &str) -> Result<Option<Account>>;
+    async fn account(&self, account_id: Id) -> Result<Option<Account>>;
+    async fn org_users(&self, org_id: Id) -> Result<Vec<OrgUser>>;
+    async fn org_user(&self, org_id: Id, user_id: Id) -> Result<Option<OrgUser>>;
+    async fn org_user_by_account(&self, org_id: Id, account_id: Id) -> Result<Option<OrgUser>>;
+
+    // OAuth clients.
+    async fn create_client(&self, client: &Client) -> Result<()>;
+    async fn client(&self, client_id: &str) -> Result<Option<Client>>;
+    async fn clients_of_owner(&self, owner: Id) -> Result<Vec<Client>>;
+    async fn delete_client(&self, client_id: &str) -> Result<bool>;
+
+    // Grant codes and tokens, addressed by their keyed digests.
+    async fn insert_code(&self, code: &GrantCode) -> Result<()>;
+    /// Marks the code used and returns it; a second call reports the earlier use. A code of
+    /// another client is `Unknown` to this one and stays unused.
+    async fn consume_code(&self, digest: &[u8], client_id: &str, now: i64) -> Result<CodeUse>;
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()>;
+    async fn refresh_token(&self, digest: &[u8]) -> Result<Option<RefreshToken>>;
+    async fn insert_access_token(&self, token: &AccessToken) -> Result<()>;
+    async fn access_token(&self, digest: &[u8]) -> Result<Option<AccessToken>>;
+    /// Revokes a refresh token and every access token minted from it.
+    async fn revoke_refresh_token(&self, digest: &[u8], now: i64) -> Result<bool>;
+    async fn revoke_access_token(&self, digest: &[u8], now: i64) -> Result<bool>;
+    /// Revokes every token issued from a grant code (a replayed code does this).
+    async fn revoke_tokens_of_code(&self, code_id: Id, now: i64) -> Result<Vec<Vec<u8>>>;
+
+    // Web sessions.
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    async fn session(&self, digest: &[u8]) -> Result<Option<Session>>;
+    async fn delete_session(&self, digest: &[u8]) -> Result<()>;
+
+    // Records.
+    async fn insert_record(&self, record: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome>;
+    async fn update_record(&self, record: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome>;
+    async fn record(&self, org_id: Id, module: &str, id: Id) -> Result<Option<RecordRow>>;
+    async fn list_records(&self, org_id: Id, query: &ListQuery) -> Result<Vec<RecordRow>>;
+    /// Moves a record to the recycle bin; false when it is not a live record of the module.
+    async fn delete_record(&self, org_id: Id, module: &str, id: Id, by: Id, now: i64) -> Result<bool>;
+    /// Names of live records among `ids` (any module), for lookups.
+    async fn record_names(&self, org_id: Id, ids: &[Id]) -> Result<Vec<RecordName>>;
+}
+
+/// Opens the store a database URL names: `sqlite://PATH` (or `sqlite::memory:`) or
+/// `postgres://...`.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        return Ok(Arc::new(sqlite::SqliteStore::open(path)?));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Arc::new(postgres::PgStore::connect(url).await?));
+    }
+    anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://...")
+}

@@ -1,0 +1,301 @@
+//! Organizations, people, clients, codes, tokens: PostgreSQL statements.
+
+use deadpool_postgres::GenericClient;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
+
+use super::id;
+use crate::*;
+
+const ORG_COLUMNS: &str = "id, zgid, company_name, primary_email, primary_account_id, dc, time_zone, created_time";
+const CODE_COLUMNS: &str =
+    "digest, id, kind, client_id, org_id, account_id, scopes, redirect_uri, offline, code_challenge, description, expires_at, used_at, created_time";
+const REFRESH_COLUMNS: &str = "digest, id, client_id, org_id, account_id, scopes, code_id, created_time, revoked_at";
+const ACCESS_COLUMNS: &str = "digest, id, refresh_id, code_id, client_id, org_id, account_id, scopes, created_time, expires_at, revoked_at";
+
+fn org_from(r: &Row) -> Org {
+    Org {
+        id: id(r.get(0)),
+        zgid: r.get(1),
+        company_name: r.get(2),
+        primary_email: r.get(3),
+        primary_account_id: id(r.get(4)),
+        dc: r.get(5),
+        time_zone: r.get(6),
+        created_time: r.get(7),
+    }
+}
+
+pub async fn create_org(tx: &impl GenericClient, org: &NewOrg) -> Result<CreateOrgOutcome> {
+    let admin = &org.admin;
+    let existing = tx.query_opt("SELECT id, password_hash FROM accounts WHERE email_lower = $1", &[&admin.email.to_lowercase()]).await?;
+    let account_id: i64 = match existing {
+        Some(row) if admin.password_hash.is_none() => row.get(0),
+        Some(_) => return Ok(CreateOrgOutcome::AccountExists),
+        None => {
+            tx.execute(
+                "INSERT INTO accounts (id, email, email_lower, first_name, last_name, password_hash, created_time) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[&admin.account_id.as_i64(), &admin.email, &admin.email.to_lowercase(), &admin.first_name, &admin.last_name, &admin.password_hash, &org.now],
+            )
+            .await?;
+            admin.account_id.as_i64()
+        }
+    };
+    tx.execute(
+        &format!("INSERT INTO orgs ({ORG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
+        &[&org.org_id.as_i64(), &org.zgid, &org.company_name, &admin.email, &account_id, &org.dc, &org.time_zone, &org.now],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO org_users (org_id, id, account_id, email, first_name, last_name, role, profile, status, confirmed, created_time, modified_time)
+         VALUES ($1, $2, $3, $4, $5, $6, 'CEO', 'Administrator', 'active', TRUE, $7, $7)",
+        &[&org.org_id.as_i64(), &admin.user_id.as_i64(), &account_id, &admin.email, &admin.first_name, &admin.last_name, &org.now],
+    )
+    .await?;
+    let row = tx.query_one(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"), &[&org.org_id.as_i64()]).await?;
+    Ok(CreateOrgOutcome::Created(org_from(&row)))
+}
+
+pub async fn org(c: &impl GenericClient, org_id: crm::Id) -> Result<Option<Org>> {
+    let row = c.query_opt(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"), &[&org_id.as_i64()]).await?;
+    Ok(row.as_ref().map(org_from))
+}
+
+pub async fn orgs_of_account(c: &impl GenericClient, account_id: crm::Id) -> Result<Vec<Org>> {
+    let columns = ORG_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {columns} FROM orgs o JOIN org_users u ON u.org_id = o.id WHERE u.account_id = $1 AND u.status = 'active' ORDER BY o.created_time, o.id"
+    );
+    Ok(c.query(&sql, &[&account_id.as_i64()]).await?.iter().map(org_from).collect())
+}
+
+pub async fn account_where(c: &impl GenericClient, condition: &str, param: &(dyn ToSql + Sync)) -> Result<Option<Account>> {
+    let row =
+        c.query_opt(&format!("SELECT id, email, first_name, last_name, password_hash FROM accounts WHERE {condition}"), &[param]).await?;
+    Ok(row.map(|r| Account { id: id(r.get(0)), email: r.get(1), first_name: r.get(2), last_name: r.get(3), password_hash: r.get(4) }))
+}
+
+pub async fn org_users_where(c: &impl GenericClient, condition: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<OrgUser>> {
+    let sql = format!(
+        "SELECT org_id, id, account_id, email, first_name, last_name, role, profile, status, confirmed, created_time, modified_time FROM org_users WHERE {condition}"
+    );
+    let rows = c.query(&sql, params).await?;
+    Ok(rows
+        .iter()
+        .map(|r| OrgUser {
+            org_id: id(r.get(0)),
+            id: id(r.get(1)),
+            account_id: r.get::<_, Option<i64>>(2).map(id),
+            email: r.get(3),
+            first_name: r.get(4),
+            last_name: r.get(5),
+            role: r.get(6),
+            profile: r.get(7),
+            status: r.get(8),
+            confirmed: r.get(9),
+            created_time: r.get(10),
+            modified_time: r.get(11),
+        })
+        .collect())
+}
+
+pub async fn insert_client(c: &impl GenericClient, client: &Client) -> Result<()> {
+    c.execute(
+        "INSERT INTO clients (client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            &client.client_id,
+            &client.secret_hash,
+            &client.client_type,
+            &client.name,
+            &client.owner_account_id.as_i64(),
+            &client.homepage,
+            &serde_json::to_string(&client.redirect_uris)?,
+            &serde_json::to_string(&client.js_domains)?,
+            &client.multi_dc,
+            &client.created_time,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn clients_where(c: &impl GenericClient, condition: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Client>> {
+    let sql = format!(
+        "SELECT client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time FROM clients WHERE {condition}"
+    );
+    let rows = c.query(&sql, params).await?;
+    Ok(rows
+        .iter()
+        .map(|r| Client {
+            client_id: r.get(0),
+            secret_hash: r.get(1),
+            client_type: r.get(2),
+            name: r.get(3),
+            owner_account_id: id(r.get(4)),
+            homepage: r.get(5),
+            redirect_uris: serde_json::from_str(r.get::<_, &str>(6)).unwrap_or_default(),
+            js_domains: serde_json::from_str(r.get::<_, &str>(7)).unwrap_or_default(),
+            multi_dc: r.get(8),
+            created_time: r.get(9),
+        })
+        .collect())
+}
+
+fn code_from(r: &Row) -> GrantCode {
+    GrantCode {
+        digest: r.get(0),
+        id: id(r.get(1)),
+        kind: r.get(2),
+        client_id: r.get(3),
+        org_id: id(r.get(4)),
+        account_id: id(r.get(5)),
+        scopes: r.get(6),
+        redirect_uri: r.get(7),
+        offline: r.get(8),
+        code_challenge: r.get(9),
+        description: r.get(10),
+        expires_at: r.get(11),
+        used_at: r.get(12),
+        created_time: r.get(13),
+    }
+}
+
+pub async fn insert_code(c: &impl GenericClient, g: &GrantCode) -> Result<()> {
+    c.execute(
+        &format!("INSERT INTO grant_codes ({CODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"),
+        &[
+            &g.digest,
+            &g.id.as_i64(),
+            &g.kind,
+            &g.client_id,
+            &g.org_id.as_i64(),
+            &g.account_id.as_i64(),
+            &g.scopes,
+            &g.redirect_uri,
+            &g.offline,
+            &g.code_challenge,
+            &g.description,
+            &g.expires_at,
+            &g.used_at,
+            &g.created_time,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// One statement claims the code, so two nodes racing for it cannot both win.
+pub async fn consume_code(c: &impl GenericClient, digest: &[u8], client_id: &str, now: i64) -> Result<CodeUse> {
+    let claimed = c
+        .query_opt(
+            &format!(
+                "UPDATE grant_codes SET used_at = $2 WHERE digest = $1 AND client_id = $3 AND used_at IS NULL RETURNING {CODE_COLUMNS}"
+            ),
+            &[&digest, &now, &client_id],
+        )
+        .await?;
+    if let Some(row) = claimed {
+        return Ok(CodeUse::Fresh(code_from(&row)));
+    }
+    let earlier = c.query_opt(&format!("SELECT {CODE_COLUMNS} FROM grant_codes WHERE digest = $1"), &[&digest]).await?;
+    Ok(match earlier.map(|row| code_from(&row)) {
+        Some(code) if code.client_id == client_id => CodeUse::Replayed(code),
+        _ => CodeUse::Unknown,
+    })
+}
+
+pub async fn insert_refresh_token(c: &impl GenericClient, t: &RefreshToken) -> Result<()> {
+    c.execute(
+        &format!("INSERT INTO refresh_tokens ({REFRESH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
+        &[
+            &t.digest,
+            &t.id.as_i64(),
+            &t.client_id,
+            &t.org_id.as_i64(),
+            &t.account_id.as_i64(),
+            &t.scopes,
+            &t.code_id.map(|i| i.as_i64()),
+            &t.created_time,
+            &t.revoked_at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn refresh_token(c: &impl GenericClient, digest: &[u8]) -> Result<Option<RefreshToken>> {
+    let row = c.query_opt(&format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE digest = $1"), &[&digest]).await?;
+    Ok(row.map(|r| RefreshToken {
+        digest: r.get(0),
+        id: id(r.get(1)),
+        client_id: r.get(2),
+        org_id: id(r.get(3)),
+        account_id: id(r.get(4)),
+        scopes: r.get(5),
+        code_id: r.get::<_, Option<i64>>(6).map(id),
+        created_time: r.get(7),
+        revoked_at: r.get(8),
+    }))
+}
+
+pub async fn insert_access_token(c: &impl GenericClient, t: &AccessToken) -> Result<()> {
+    c.execute(
+        &format!("INSERT INTO access_tokens ({ACCESS_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
+        &[
+            &t.digest,
+            &t.id.as_i64(),
+            &t.refresh_id.map(|i| i.as_i64()),
+            &t.code_id.map(|i| i.as_i64()),
+            &t.client_id,
+            &t.org_id.as_i64(),
+            &t.account_id.as_i64(),
+            &t.scopes,
+            &t.created_time,
+            &t.expires_at,
+            &t.revoked_at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn access_token(c: &impl GenericClient, digest: &[u8]) -> Result<Option<AccessToken>> {
+    let row = c.query_opt(&format!("SELECT {ACCESS_COLUMNS} FROM access_tokens WHERE digest = $1"), &[&digest]).await?;
+    Ok(row.map(|r| AccessToken {
+        digest: r.get(0),
+        id: id(r.get(1)),
+        refresh_id: r.get::<_, Option<i64>>(2).map(id),
+        code_id: r.get::<_, Option<i64>>(3).map(id),
+        client_id: r.get(4),
+        org_id: id(r.get(5)),
+        account_id: id(r.get(6)),
+        scopes: r.get(7),
+        created_time: r.get(8),
+        expires_at: r.get(9),
+        revoked_at: r.get(10),
+    }))
+}
+
+pub async fn revoke_refresh_token(tx: &impl GenericClient, digest: &[u8], now: i64) -> Result<bool> {
+    let row = tx
+        .query_opt("UPDATE refresh_tokens SET revoked_at = $2 WHERE digest = $1 AND revoked_at IS NULL RETURNING id", &[&digest, &now])
+        .await?;
+    let Some(row) = row else { return Ok(false) };
+    let refresh_id: i64 = row.get(0);
+    tx.execute("UPDATE access_tokens SET revoked_at = $2 WHERE refresh_id = $1 AND revoked_at IS NULL", &[&refresh_id, &now]).await?;
+    Ok(true)
+}
+
+pub async fn revoke_tokens_of_code(tx: &impl GenericClient, code_id: crm::Id, now: i64) -> Result<Vec<Vec<u8>>> {
+    let code_id = code_id.as_i64();
+    let rows = tx
+        .query(
+            "UPDATE access_tokens SET revoked_at = $2 WHERE revoked_at IS NULL
+               AND (code_id = $1 OR refresh_id IN (SELECT id FROM refresh_tokens WHERE code_id = $1)) RETURNING digest",
+            &[&code_id, &now],
+        )
+        .await?;
+    tx.execute("UPDATE refresh_tokens SET revoked_at = $2 WHERE code_id = $1 AND revoked_at IS NULL", &[&code_id, &now]).await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}

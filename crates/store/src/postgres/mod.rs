@@ -1,0 +1,269 @@
+//! The PostgreSQL backend, for fleets of stateless nodes sharing one database. Statements are
+//! written to stay portable to Postgres-compatible distributed engines: no sequences, no
+//! cross-organization joins on the request path.
+
+mod accounts;
+mod records;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use crm::Id;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+
+use crate::*;
+
+const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/postgres/0001_init.sql"))];
+const POOL_SIZE: usize = 16;
+
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<Self> {
+        let config: tokio_postgres::Config = url.parse().context("parsing the PostgreSQL URL")?;
+        let manager = Manager::from_config(config, tokio_postgres::NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager).max_size(POOL_SIZE).build().context("building the PostgreSQL pool")?;
+        // Fail at start-up, not on the first request, when the database cannot be reached.
+        drop(pool.get().await.with_context(|| format!("connecting to PostgreSQL at {}", redact(url)))?);
+        Ok(Self { pool })
+    }
+
+    async fn conn(&self) -> Result<deadpool_postgres::Object> {
+        self.pool.get().await.context("getting a PostgreSQL connection")
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn id(raw: i64) -> Id {
+    Id::from_i64(raw)
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn migrate(&self) -> Result<()> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        // One migrator at a time across the fleet.
+        tx.execute("SELECT pg_advisory_xact_lock(72620543991349)", &[]).await?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_time BIGINT NOT NULL)").await?;
+        for (name, sql) in MIGRATIONS {
+            let done = tx.query_opt("SELECT 1 FROM schema_migrations WHERE name = $1", &[name]).await?.is_some();
+            if !done {
+                tx.batch_execute(sql).await.with_context(|| format!("applying migration {name}"))?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (name, applied_time) VALUES ($1, (extract(epoch from now()) * 1000)::bigint)",
+                    &[name],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn server_key(&self, candidate: [u8; 32]) -> Result<[u8; 32]> {
+        let conn = self.conn().await?;
+        conn.execute(
+            "INSERT INTO server_settings (name, value) VALUES ('digest_key', $1) ON CONFLICT (name) DO NOTHING",
+            &[&&candidate[..]],
+        )
+        .await?;
+        let row = conn.query_one("SELECT value FROM server_settings WHERE name = 'digest_key'", &[]).await?;
+        let key: Vec<u8> = row.get(0);
+        Ok(key.try_into().unwrap_or(candidate))
+    }
+
+    async fn create_org(&self, org: &NewOrg) -> Result<CreateOrgOutcome> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let outcome = accounts::create_org(&tx, org).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn org(&self, org_id: Id) -> Result<Option<Org>> {
+        accounts::org(&self.conn().await?, org_id).await
+    }
+
+    async fn count_orgs(&self) -> Result<u64> {
+        let row = self.conn().await?.query_one("SELECT COUNT(*) FROM orgs", &[]).await?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    async fn orgs_of_account(&self, account_id: Id) -> Result<Vec<Org>> {
+        accounts::orgs_of_account(&self.conn().await?, account_id).await
+    }
+
+    async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
+        accounts::account_where(&self.conn().await?, "email_lower = $1", &email.to_lowercase()).await
+    }
+
+    async fn account(&self, account_id: Id) -> Result<Option<Account>> {
+        accounts::account_where(&self.conn().await?, "id = $1", &account_id.as_i64()).await
+    }
+
+    async fn org_users(&self, org_id: Id) -> Result<Vec<OrgUser>> {
+        accounts::org_users_where(&self.conn().await?, "org_id = $1 ORDER BY created_time, id", &[&org_id.as_i64()]).await
+    }
+
+    async fn org_user(&self, org_id: Id, user_id: Id) -> Result<Option<OrgUser>> {
+        let users =
+            accounts::org_users_where(&self.conn().await?, "org_id = $1 AND id = $2", &[&org_id.as_i64(), &user_id.as_i64()]).await?;
+        Ok(users.into_iter().next())
+    }
+
+    async fn org_user_by_account(&self, org_id: Id, account_id: Id) -> Result<Option<OrgUser>> {
+        let users =
+            accounts::org_users_where(&self.conn().await?, "org_id = $1 AND account_id = $2", &[&org_id.as_i64(), &account_id.as_i64()])
+                .await?;
+        Ok(users.into_iter().next())
+    }
+
+    async fn create_client(&self, client: &Client) -> Result<()> {
+        accounts::insert_client(&self.conn().await?, client).await
+    }
+
+    async fn client(&self, client_id: &str) -> Result<Option<Client>> {
+        Ok(accounts::clients_where(&self.conn().await?, "client_id = $1", &[&client_id]).await?.into_iter().next())
+    }
+
+    async fn clients_of_owner(&self, owner: Id) -> Result<Vec<Client>> {
+        accounts::clients_where(&self.conn().await?, "owner_account_id = $1 ORDER BY created_time", &[&owner.as_i64()]).await
+    }
+
+    async fn delete_client(&self, client_id: &str) -> Result<bool> {
+        Ok(self.conn().await?.execute("DELETE FROM clients WHERE client_id = $1", &[&client_id]).await? > 0)
+    }
+
+    async fn insert_code(&self, code: &GrantCode) -> Result<()> {
+        accounts::insert_code(&self.conn().await?, code).await
+    }
+
+    async fn consume_code(&self, digest: &[u8], client_id: &str, now: i64) -> Result<CodeUse> {
+        accounts::consume_code(&self.conn().await?, digest, client_id, now).await
+    }
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()> {
+        accounts::insert_refresh_token(&self.conn().await?, token).await
+    }
+
+    async fn refresh_token(&self, digest: &[u8]) -> Result<Option<RefreshToken>> {
+        accounts::refresh_token(&self.conn().await?, digest).await
+    }
+
+    async fn insert_access_token(&self, token: &AccessToken) -> Result<()> {
+        accounts::insert_access_token(&self.conn().await?, token).await
+    }
+
+    async fn access_token(&self, digest: &[u8]) -> Result<Option<AccessToken>> {
+        accounts::access_token(&self.conn().await?, digest).await
+    }
+
+    async fn revoke_refresh_token(&self, digest: &[u8], now: i64) -> Result<bool> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let revoked = accounts::revoke_refresh_token(&tx, digest, now).await?;
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
+    async fn revoke_access_token(&self, digest: &[u8], now: i64) -> Result<bool> {
+        let changed = self
+            .conn()
+            .await?
+            .execute("UPDATE access_tokens SET revoked_at = $2 WHERE digest = $1 AND revoked_at IS NULL", &[&digest, &now])
+            .await?;
+        Ok(changed > 0)
+    }
+
+    async fn revoke_tokens_of_code(&self, code_id: Id, now: i64) -> Result<Vec<Vec<u8>>> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let digests = accounts::revoke_tokens_of_code(&tx, code_id, now).await?;
+        tx.commit().await?;
+        Ok(digests)
+    }
+
+    async fn create_session(&self, s: &Session) -> Result<()> {
+        self.conn()
+            .await?
+            .execute(
+                "INSERT INTO sessions (digest, account_id, created_time, expires_at) VALUES ($1, $2, $3, $4)",
+                &[&s.digest, &s.account_id.as_i64(), &s.created_time, &s.expires_at],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn session(&self, digest: &[u8]) -> Result<Option<Session>> {
+        let row = self
+            .conn()
+            .await?
+            .query_opt("SELECT digest, account_id, created_time, expires_at FROM sessions WHERE digest = $1", &[&digest])
+            .await?;
+        Ok(row.map(|r| Session { digest: r.get(0), account_id: id(r.get(1)), created_time: r.get(2), expires_at: r.get(3) }))
+    }
+
+    async fn delete_session(&self, digest: &[u8]) -> Result<()> {
+        self.conn().await?.execute("DELETE FROM sessions WHERE digest = $1", &[&digest]).await?;
+        Ok(())
+    }
+
+    async fn insert_record(&self, record: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let outcome = records::insert(&tx, record, keys).await?;
+        finish(tx, &outcome).await?;
+        Ok(outcome)
+    }
+
+    async fn update_record(&self, record: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let outcome = records::update(&tx, record, keys).await?;
+        finish(tx, &outcome).await?;
+        Ok(outcome)
+    }
+
+    async fn record(&self, org_id: Id, module: &str, record_id: Id) -> Result<Option<RecordRow>> {
+        records::get(&self.conn().await?, org_id, module, record_id).await
+    }
+
+    async fn list_records(&self, org_id: Id, query: &ListQuery) -> Result<Vec<RecordRow>> {
+        records::list(&self.conn().await?, org_id, query).await
+    }
+
+    async fn delete_record(&self, org_id: Id, module: &str, record_id: Id, by: Id, now: i64) -> Result<bool> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let deleted = records::delete(&tx, org_id, module, record_id, by, now).await?;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
+    async fn record_names(&self, org_id: Id, ids: &[Id]) -> Result<Vec<RecordName>> {
+        records::names(&self.conn().await?, org_id, ids).await
+    }
+}
+
+/// Commits a record write that succeeded; rolls back one that found a duplicate or nothing.
+async fn finish(tx: deadpool_postgres::Transaction<'_>, outcome: &WriteOutcome) -> Result<()> {
+    if *outcome == WriteOutcome::Written {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,301 @@
+//! Organizations, people, clients, codes, tokens: SQLite statements.
+
+use rusqlite::{params, Connection, OptionalExtension, Params, Row, Transaction};
+
+use super::id;
+use crate::*;
+
+const ORG_COLUMNS: &str = "id, zgid, company_name, primary_email, primary_account_id, dc, time_zone, created_time";
+
+fn org_from(r: &Row<'_>) -> rusqlite::Result<Org> {
+    Ok(Org {
+        id: id(r.get(0)?),
+        zgid: r.get(1)?,
+        company_name: r.get(2)?,
+        primary_email: r.get(3)?,
+        primary_account_id: id(r.get(4)?),
+        dc: r.get(5)?,
+        time_zone: r.get(6)?,
+        created_time: r.get(7)?,
+    })
+}
+
+pub fn create_org(tx: &Transaction<'_>, org: &NewOrg) -> rusqlite::Result<CreateOrgOutcome> {
+    let admin = &org.admin;
+    let existing: Option<(i64, Option<String>)> = tx
+        .query_row("SELECT id, password_hash FROM accounts WHERE email_lower = ?1", [admin.email.to_lowercase()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let account_id = match existing {
+        // The caller verified the password (or supplied none) before asking; an existing account
+        // joins the new organization as its admin.
+        Some((account_id, _)) if admin.password_hash.is_none() => account_id,
+        Some(_) => return Ok(CreateOrgOutcome::AccountExists),
+        None => {
+            tx.execute(
+                "INSERT INTO accounts (id, email, email_lower, first_name, last_name, password_hash, created_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![admin.account_id.as_i64(), admin.email, admin.email.to_lowercase(), admin.first_name, admin.last_name, admin.password_hash, org.now],
+            )?;
+            admin.account_id.as_i64()
+        }
+    };
+    tx.execute(
+        &format!("INSERT INTO orgs ({ORG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        params![org.org_id.as_i64(), org.zgid, org.company_name, admin.email, account_id, org.dc, org.time_zone, org.now],
+    )?;
+    tx.execute(
+        "INSERT INTO org_users (org_id, id, account_id, email, first_name, last_name, role, profile, status, confirmed, created_time, modified_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'CEO', 'Administrator', 'active', 1, ?7, ?7)",
+        params![org.org_id.as_i64(), admin.user_id.as_i64(), account_id, admin.email, admin.first_name, admin.last_name, org.now],
+    )?;
+    let created = tx.query_row(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = ?1"), [org.org_id.as_i64()], org_from)?;
+    Ok(CreateOrgOutcome::Created(created))
+}
+
+pub fn org(c: &Connection, org_id: crm::Id) -> rusqlite::Result<Option<Org>> {
+    c.query_row(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = ?1"), [org_id.as_i64()], org_from).optional()
+}
+
+pub fn orgs_of_account(c: &Connection, account_id: crm::Id) -> rusqlite::Result<Vec<Org>> {
+    let sql = format!(
+        "SELECT {} FROM orgs o JOIN org_users u ON u.org_id = o.id WHERE u.account_id = ?1 AND u.status = 'active' ORDER BY o.created_time, o.id",
+        ORG_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ")
+    );
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map([account_id.as_i64()], org_from)?;
+    rows.collect()
+}
+
+pub fn account_where<P: Params>(c: &Connection, condition: &str, params: P) -> rusqlite::Result<Option<Account>> {
+    c.query_row(&format!("SELECT id, email, first_name, last_name, password_hash FROM accounts WHERE {condition}"), params, |r| {
+        Ok(Account { id: id(r.get(0)?), email: r.get(1)?, first_name: r.get(2)?, last_name: r.get(3)?, password_hash: r.get(4)? })
+    })
+    .optional()
+}
+
+pub fn org_users_where<P: Params>(c: &Connection, condition: &str, params: P) -> rusqlite::Result<Vec<OrgUser>> {
+    let sql = format!(
+        "SELECT org_id, id, account_id, email, first_name, last_name, role, profile, status, confirmed, created_time, modified_time FROM org_users WHERE {condition}"
+    );
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map(params, |r| {
+        Ok(OrgUser {
+            org_id: id(r.get(0)?),
+            id: id(r.get(1)?),
+            account_id: r.get::<_, Option<i64>>(2)?.map(id),
+            email: r.get(3)?,
+            first_name: r.get(4)?,
+            last_name: r.get(5)?,
+            role: r.get(6)?,
+            profile: r.get(7)?,
+            status: r.get(8)?,
+            confirmed: r.get(9)?,
+            created_time: r.get(10)?,
+            modified_time: r.get(11)?,
+        })
+    })?;
+    rows.collect()
+}
+
+pub fn insert_client(tx: &Transaction<'_>, c: &Client) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO clients (client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            c.client_id,
+            c.secret_hash,
+            c.client_type,
+            c.name,
+            c.owner_account_id.as_i64(),
+            c.homepage,
+            serde_json::to_string(&c.redirect_uris).unwrap_or_default(),
+            serde_json::to_string(&c.js_domains).unwrap_or_default(),
+            c.multi_dc,
+            c.created_time
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn clients_where<P: Params>(c: &Connection, condition: &str, params: P) -> rusqlite::Result<Vec<Client>> {
+    let sql = format!(
+        "SELECT client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time FROM clients WHERE {condition}"
+    );
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map(params, |r| {
+        Ok(Client {
+            client_id: r.get(0)?,
+            secret_hash: r.get(1)?,
+            client_type: r.get(2)?,
+            name: r.get(3)?,
+            owner_account_id: id(r.get(4)?),
+            homepage: r.get(5)?,
+            redirect_uris: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
+            js_domains: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or_default(),
+            multi_dc: r.get(8)?,
+            created_time: r.get(9)?,
+        })
+    })?;
+    rows.collect()
+}
+
+pub fn insert_code(tx: &Transaction<'_>, g: &GrantCode) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO grant_codes (digest, id, kind, client_id, org_id, account_id, scopes, redirect_uri, offline, code_challenge, description, expires_at, used_at, created_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            g.digest,
+            g.id.as_i64(),
+            g.kind,
+            g.client_id,
+            g.org_id.as_i64(),
+            g.account_id.as_i64(),
+            g.scopes,
+            g.redirect_uri,
+            g.offline,
+            g.code_challenge,
+            g.description,
+            g.expires_at,
+            g.used_at,
+            g.created_time
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn consume_code(tx: &Transaction<'_>, digest: &[u8], client_id: &str, now: i64) -> rusqlite::Result<CodeUse> {
+    let code = tx
+        .query_row(
+            "SELECT digest, id, kind, client_id, org_id, account_id, scopes, redirect_uri, offline, code_challenge, description, expires_at, used_at, created_time
+             FROM grant_codes WHERE digest = ?1",
+            [digest],
+            |r| {
+                Ok(GrantCode {
+                    digest: r.get(0)?,
+                    id: id(r.get(1)?),
+                    kind: r.get(2)?,
+                    client_id: r.get(3)?,
+                    org_id: id(r.get(4)?),
+                    account_id: id(r.get(5)?),
+                    scopes: r.get(6)?,
+                    redirect_uri: r.get(7)?,
+                    offline: r.get(8)?,
+                    code_challenge: r.get(9)?,
+                    description: r.get(10)?,
+                    expires_at: r.get(11)?,
+                    used_at: r.get(12)?,
+                    created_time: r.get(13)?,
+                })
+            },
+        )
+        .optional()?;
+    Ok(match code {
+        None => CodeUse::Unknown,
+        Some(code) if code.client_id != client_id => CodeUse::Unknown,
+        Some(code) if code.used_at.is_some() => CodeUse::Replayed(code),
+        Some(mut code) => {
+            tx.execute("UPDATE grant_codes SET used_at = ?2 WHERE digest = ?1", params![digest, now])?;
+            code.used_at = Some(now);
+            CodeUse::Fresh(code)
+        }
+    })
+}
+
+pub fn insert_refresh_token(tx: &Transaction<'_>, t: &RefreshToken) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO refresh_tokens (digest, id, client_id, org_id, account_id, scopes, code_id, created_time, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![t.digest, t.id.as_i64(), t.client_id, t.org_id.as_i64(), t.account_id.as_i64(), t.scopes, t.code_id.map(|i| i.as_i64()), t.created_time, t.revoked_at],
+    )?;
+    Ok(())
+}
+
+pub fn refresh_token(c: &Connection, digest: &[u8]) -> rusqlite::Result<Option<RefreshToken>> {
+    c.query_row(
+        "SELECT digest, id, client_id, org_id, account_id, scopes, code_id, created_time, revoked_at FROM refresh_tokens WHERE digest = ?1",
+        [digest],
+        |r| {
+            Ok(RefreshToken {
+                digest: r.get(0)?,
+                id: id(r.get(1)?),
+                client_id: r.get(2)?,
+                org_id: id(r.get(3)?),
+                account_id: id(r.get(4)?),
+                scopes: r.get(5)?,
+                code_id: r.get::<_, Option<i64>>(6)?.map(id),
+                created_time: r.get(7)?,
+                revoked_at: r.get(8)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn insert_access_token(tx: &Transaction<'_>, t: &AccessToken) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO access_tokens (digest, id, refresh_id, code_id, client_id, org_id, account_id, scopes, created_time, expires_at, revoked_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            t.digest,
+            t.id.as_i64(),
+            t.refresh_id.map(|i| i.as_i64()),
+            t.code_id.map(|i| i.as_i64()),
+            t.client_id,
+            t.org_id.as_i64(),
+            t.account_id.as_i64(),
+            t.scopes,
+            t.created_time,
+            t.expires_at,
+            t.revoked_at
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn access_token(c: &Connection, digest: &[u8]) -> rusqlite::Result<Option<AccessToken>> {
+    c.query_row(
+        "SELECT digest, id, refresh_id, code_id, client_id, org_id, account_id, scopes, created_time, expires_at, revoked_at FROM access_tokens WHERE digest = ?1",
+        [digest],
+        |r| {
+            Ok(AccessToken {
+                digest: r.get(0)?,
+                id: id(r.get(1)?),
+                refresh_id: r.get::<_, Option<i64>>(2)?.map(id),
+                code_id: r.get::<_, Option<i64>>(3)?.map(id),
+                client_id: r.get(4)?,
+                org_id: id(r.get(5)?),
+                account_id: id(r.get(6)?),
+                scopes: r.get(7)?,
+                created_time: r.get(8)?,
+                expires_at: r.get(9)?,
+                revoked_at: r.get(10)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn revoke_refresh_token(tx: &Transaction<'_>, digest: &[u8], now: i64) -> rusqlite::Result<bool> {
+    let refresh_id: Option<i64> =
+        tx.query_row("SELECT id FROM refresh_tokens WHERE digest = ?1 AND revoked_at IS NULL", [digest], |r| r.get(0)).optional()?;
+    let Some(refresh_id) = refresh_id else { return Ok(false) };
+    tx.execute("UPDATE refresh_tokens SET revoked_at = ?2 WHERE id = ?1", params![refresh_id, now])?;
+    tx.execute("UPDATE access_tokens SET revoked_at = ?2 WHERE refresh_id = ?1 AND revoked_at IS NULL", params![refresh_id, now])?;
+    Ok(true)
+}
+
+/// Revokes what a code issued; returns the digests of the access tokens revoked, so that the
+/// caller can drop them from its cache.
+pub fn revoke_tokens_of_code(tx: &Transaction<'_>, code_id: crm::Id, now: i64) -> rusqlite::Result<Vec<Vec<u8>>> {
+    let code_id = code_id.as_i64();
+    let mut stmt = tx.prepare(
+        "SELECT digest FROM access_tokens WHERE revoked_at IS NULL AND (code_id = ?1 OR refresh_id IN (SELECT id FROM refresh_tokens WHERE code_id = ?1))",
+    )?;
+    let digests = stmt.query_map([code_id], |r| r.get::<_, Vec<u8>>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    tx.execute(
+        "UPDATE access_tokens SET revoked_at = ?2 WHERE revoked_at IS NULL AND (code_id = ?1 OR refresh_id IN (SELECT id FROM refresh_tokens WHERE code_id = ?1))",
+        params![code_id, now],
+    )?;
+    tx.execute("UPDATE refresh_tokens SET revoked_at = ?2 WHERE code_id = ?1 AND revoked_at IS NULL", params![code_id, now])?;
+    Ok(digests)
+}

@@ -1,0 +1,307 @@
+//! The SQLite backend: one database file in WAL mode, one writer connection (SQLite allows one
+//! writer at a time anyway) and a small pool of readers. Blocking calls run on tokio's blocking
+//! pool so that they never stall the async workers.
+
+mod accounts;
+mod records;
+
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use async_trait::async_trait;
+use crm::Id;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::*;
+
+const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MAX_IDLE_READERS: usize = 16;
+
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: String,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl SqliteStore {
+    pub fn open(path: &str) -> Result<Self> {
+        // `:memory:` databases are shared between this store's connections through a named
+        // in-memory database, so that readers see what the writer wrote.
+        let path = if path == ":memory:" || path.is_empty() {
+            format!("file:biginbox-{}?mode=memory&cache=shared", rand_suffix())
+        } else {
+            path.to_string()
+        };
+        let writer = connect(&path).with_context(|| format!("opening SQLite database {path}"))?;
+        Ok(Self { inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }) })
+    }
+
+    /// Runs `f` on a reader connection, off the async workers.
+    async fn read<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner.readers.lock().expect("reader pool poisoned").pop();
+            let conn = match conn {
+                Some(conn) => conn,
+                None => connect(&inner.path)?,
+            };
+            let result = f(&conn);
+            let mut pool = inner.readers.lock().expect("reader pool poisoned");
+            if pool.len() < MAX_IDLE_READERS {
+                pool.push(conn);
+            }
+            Ok(result?)
+        })
+        .await
+        .context("SQLite reader task failed")?
+    }
+
+    /// Runs `f` in one write transaction: committed when it returns `Ok`, rolled back otherwise.
+    async fn write<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<R> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner.writer.lock().expect("writer poisoned");
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let result = f(&tx)?;
+            tx.commit()?;
+            Ok(result)
+        })
+        .await
+        .context("SQLite writer task failed")?
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+    nanos ^ (std::process::id() as u64) << 32
+}
+
+fn connect(path: &str) -> rusqlite::Result<Connection> {
+    let flags =
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // WAL lets readers run beside the writer; FULL syncs each commit, so an acknowledged write
+    // survives a crash of the machine, not only of the process.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    Ok(conn)
+}
+
+fn id(raw: i64) -> Id {
+    Id::from_i64(raw)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> Result<()> {
+        self.write(|tx| {
+            tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_time INTEGER NOT NULL)")?;
+            for (name, sql) in MIGRATIONS {
+                let done: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = ?1)", [name], |r| r.get(0))?;
+                if !done {
+                    tx.execute_batch(sql)?;
+                    tx.execute("INSERT INTO schema_migrations (name, applied_time) VALUES (?1, strftime('%s','now') * 1000)", [name])?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn server_key(&self, candidate: [u8; 32]) -> Result<[u8; 32]> {
+        self.write(move |tx| {
+            tx.execute("INSERT OR IGNORE INTO server_settings (name, value) VALUES ('digest_key', ?1)", [&candidate[..]])?;
+            let key: Vec<u8> = tx.query_row("SELECT value FROM server_settings WHERE name = 'digest_key'", [], |r| r.get(0))?;
+            Ok(key.try_into().unwrap_or(candidate))
+        })
+        .await
+    }
+
+    async fn create_org(&self, org: &NewOrg) -> Result<CreateOrgOutcome> {
+        let org = org.clone();
+        self.write(move |tx| accounts::create_org(tx, &org)).await
+    }
+
+    async fn org(&self, org_id: Id) -> Result<Option<Org>> {
+        self.read(move |c| accounts::org(c, org_id)).await
+    }
+
+    async fn count_orgs(&self) -> Result<u64> {
+        self.read(|c| c.query_row("SELECT COUNT(*) FROM orgs", [], |r| r.get::<_, i64>(0)).map(|n| n as u64)).await
+    }
+
+    async fn orgs_of_account(&self, account_id: Id) -> Result<Vec<Org>> {
+        self.read(move |c| accounts::orgs_of_account(c, account_id)).await
+    }
+
+    async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
+        let email = email.to_lowercase();
+        self.read(move |c| accounts::account_where(c, "email_lower = ?1", rusqlite::params![email])).await
+    }
+
+    async fn account(&self, account_id: Id) -> Result<Option<Account>> {
+        self.read(move |c| accounts::account_where(c, "id = ?1", rusqlite::params![account_id.as_i64()])).await
+    }
+
+    async fn org_users(&self, org_id: Id) -> Result<Vec<OrgUser>> {
+        self.read(move |c| accounts::org_users_where(c, "org_id = ?1 ORDER BY created_time, id", rusqlite::params![org_id.as_i64()])).await
+    }
+
+    async fn org_user(&self, org_id: Id, user_id: Id) -> Result<Option<OrgUser>> {
+        self.read(move |c| accounts::org_users_where(c, "org_id = ?1 AND id = ?2", rusqlite::params![org_id.as_i64(), user_id.as_i64()]))
+            .await
+            .map(|v| v.into_iter().next())
+    }
+
+    async fn org_user_by_account(&self, org_id: Id, account_id: Id) -> Result<Option<OrgUser>> {
+        self.read(move |c| {
+            accounts::org_users_where(c, "org_id = ?1 AND account_id = ?2", rusqlite::params![org_id.as_i64(), account_id.as_i64()])
+        })
+        .await
+        .map(|v| v.into_iter().next())
+    }
+
+    async fn create_client(&self, client: &Client) -> Result<()> {
+        let client = client.clone();
+        self.write(move |tx| accounts::insert_client(tx, &client)).await
+    }
+
+    async fn client(&self, client_id: &str) -> Result<Option<Client>> {
+        let client_id = client_id.to_string();
+        self.read(move |c| accounts::clients_where(c, "client_id = ?1", rusqlite::params![client_id])).await.map(|v| v.into_iter().next())
+    }
+
+    async fn clients_of_owner(&self, owner: Id) -> Result<Vec<Client>> {
+        self.read(move |c| accounts::clients_where(c, "owner_account_id = ?1 ORDER BY created_time", rusqlite::params![owner.as_i64()]))
+            .await
+    }
+
+    async fn delete_client(&self, client_id: &str) -> Result<bool> {
+        let client_id = client_id.to_string();
+        self.write(move |tx| Ok(tx.execute("DELETE FROM clients WHERE client_id = ?1", [client_id])? > 0)).await
+    }
+
+    async fn insert_code(&self, code: &GrantCode) -> Result<()> {
+        let code = code.clone();
+        self.write(move |tx| accounts::insert_code(tx, &code)).await
+    }
+
+    async fn consume_code(&self, digest: &[u8], client_id: &str, now: i64) -> Result<CodeUse> {
+        let (digest, client_id) = (digest.to_vec(), client_id.to_string());
+        self.write(move |tx| accounts::consume_code(tx, &digest, &client_id, now)).await
+    }
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()> {
+        let token = token.clone();
+        self.write(move |tx| accounts::insert_refresh_token(tx, &token)).await
+    }
+
+    async fn refresh_token(&self, digest: &[u8]) -> Result<Option<RefreshToken>> {
+        let digest = digest.to_vec();
+        self.read(move |c| accounts::refresh_token(c, &digest)).await
+    }
+
+    async fn insert_access_token(&self, token: &AccessToken) -> Result<()> {
+        let token = token.clone();
+        self.write(move |tx| accounts::insert_access_token(tx, &token)).await
+    }
+
+    async fn access_token(&self, digest: &[u8]) -> Result<Option<AccessToken>> {
+        let digest = digest.to_vec();
+        self.read(move |c| accounts::access_token(c, &digest)).await
+    }
+
+    async fn revoke_refresh_token(&self, digest: &[u8], now: i64) -> Result<bool> {
+        let digest = digest.to_vec();
+        self.write(move |tx| accounts::revoke_refresh_token(tx, &digest, now)).await
+    }
+
+    async fn revoke_access_token(&self, digest: &[u8], now: i64) -> Result<bool> {
+        let digest = digest.to_vec();
+        self.write(move |tx| {
+            Ok(tx.execute(
+                "UPDATE access_tokens SET revoked_at = ?2 WHERE digest = ?1 AND revoked_at IS NULL",
+                rusqlite::params![digest, now],
+            )? > 0)
+        })
+        .await
+    }
+
+    async fn revoke_tokens_of_code(&self, code_id: Id, now: i64) -> Result<Vec<Vec<u8>>> {
+        self.write(move |tx| accounts::revoke_tokens_of_code(tx, code_id, now)).await
+    }
+
+    async fn create_session(&self, session: &Session) -> Result<()> {
+        let s = session.clone();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO sessions (digest, account_id, created_time, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![s.digest, s.account_id.as_i64(), s.created_time, s.expires_at],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session(&self, digest: &[u8]) -> Result<Option<Session>> {
+        let digest = digest.to_vec();
+        self.read(move |c| {
+            use rusqlite::OptionalExtension;
+            c.query_row("SELECT digest, account_id, created_time, expires_at FROM sessions WHERE digest = ?1", [digest], |r| {
+                Ok(Session { digest: r.get(0)?, account_id: id(r.get(1)?), created_time: r.get(2)?, expires_at: r.get(3)? })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn delete_session(&self, digest: &[u8]) -> Result<()> {
+        let digest = digest.to_vec();
+        self.write(move |tx| tx.execute("DELETE FROM sessions WHERE digest = ?1", [digest]).map(|_| ())).await
+    }
+
+    async fn insert_record(&self, record: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome> {
+        let (record, keys) = (record.clone(), keys.to_vec());
+        self.write(move |tx| records::insert(tx, &record, &keys)).await
+    }
+
+    async fn update_record(&self, record: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome> {
+        let (record, keys) = (record.clone(), keys.to_vec());
+        self.write(move |tx| records::update(tx, &record, &keys)).await
+    }
+
+    async fn record(&self, org_id: Id, module: &str, record_id: Id) -> Result<Option<RecordRow>> {
+        let module = module.to_string();
+        self.read(move |c| records::get(c, org_id, &module, record_id)).await
+    }
+
+    async fn list_records(&self, org_id: Id, query: &ListQuery) -> Result<Vec<RecordRow>> {
+        let query = query.clone();
+        self.read(move |c| records::list(c, org_id, &query)).await
+    }
+
+    async fn delete_record(&self, org_id: Id, module: &str, record_id: Id, by: Id, now: i64) -> Result<bool> {
+        let module = module.to_string();
+        self.write(move |tx| records::delete(tx, org_id, &module, record_id, by, now)).await
+    }
+
+    async fn record_names(&self, org_id: Id, ids: &[Id]) -> Result<Vec<RecordName>> {
+        let ids = ids.to_vec();
+        self.read(move |c| records::names(c, org_id, &ids)).await
+    }
+}
