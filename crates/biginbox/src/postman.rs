@@ -13,6 +13,8 @@ pub const ENVIRONMENT_FILE: &str = "Setup Details.postman_environment.json";
 const COLLECTION: &str = include_str!("../../../postman/Bigin API.postman_collection.json");
 const ENVIRONMENT: &str = include_str!("../../../postman/Setup Details.postman_environment.json");
 
+const DEMO_ORG_NAME: &str = "Demo Org";
+
 /// Values to fill into the environment, by variable name.
 type Filled = Vec<(&'static str, String)>;
 
@@ -80,7 +82,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
     }
     let email = "admin@demo.biginbox.local";
     let password = server::secrets::mint_opaque()[..16].to_string();
-    let org = provision::create_org(state, "Demo Org", email, Some(&password), "UTC").await?;
+    let org = provision::create_org(state, DEMO_ORG_NAME, email, Some(&password), "UTC").await?;
     let new_client = NewClient { client_type: "self", name: "Self Client", owner_email: email, redirect_uris: &[], homepage: None };
     let client = provision::create_client(state, &new_client).await?;
     let dir = std::env::current_dir()?;
@@ -98,7 +100,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
          \n  Authorization > Request access token within 10 minutes (the code's lifetime).\
          \nStep 5 (invoke your first API): send Organization > Get organization, or run everything:\
          \n  npx newman run \"{collection}\" -e \"{environment}\"\n",
-        org_name = "Demo Org",
+        org_name = DEMO_ORG_NAME,
         org_id = org.org_id,
         client_id = client.client_id,
         client_secret = client.client_secret,
