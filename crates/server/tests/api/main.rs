@@ -1,0 +1,9 @@
+//! The behavioural suite: real HTTP against the real server, on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod api_auth;
+mod metadata;
+mod oauth;
+mod pages;
+mod records;
