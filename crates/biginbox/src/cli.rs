@@ -52,6 +52,9 @@ pub enum Command {
     /// Self Client grant codes.
     #[command(subcommand)]
     Codes(CodesCommand),
+    /// Custom fields of an organization's modules.
+    #[command(subcommand)]
+    Fields(FieldsCommand),
     /// The Postman collection and its "Setup Details" environment.
     #[command(subcommand)]
     Postman(PostmanCommand),
@@ -127,6 +130,38 @@ pub enum CodesCommand {
         duration_minutes: u32,
         #[arg(long)]
         description: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FieldsCommand {
+    /// Add a custom field to a module.
+    Create {
+        #[arg(long)]
+        org_id: String,
+        /// Module API name, e.g. Contacts.
+        #[arg(long)]
+        module: String,
+        #[arg(long)]
+        label: String,
+        /// Data type: text, textarea, email, phone, website, integer, bigint, double, currency,
+        /// boolean, date, datetime, picklist, multiselectpicklist, lookup, userlookup.
+        #[arg(long = "type")]
+        data_type: String,
+        /// Maximum length (text fields).
+        #[arg(long)]
+        length: Option<u32>,
+        /// Comma-separated values (picklists).
+        #[arg(long, value_delimiter = ',')]
+        picklist: Vec<String>,
+        /// Values must differ between records (case-insensitive).
+        #[arg(long)]
+        unique: bool,
+        /// The module a lookup field points at.
+        #[arg(long)]
+        lookup_module: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -214,6 +249,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open_state(global, None).await?;
             let code = provision::create_self_code(&state, &client_id, &org_id, &scope, duration_minutes, description.as_deref()).await?;
             print(&code, json)
+        }
+        Command::Fields(FieldsCommand::Create { org_id, module, label, data_type, length, picklist, unique, lookup_module, json }) => {
+            let state = open_state(global, None).await?;
+            let new = provision::NewField {
+                module: &module,
+                label: &label,
+                data_type: &data_type,
+                length,
+                picklist: &picklist,
+                unique,
+                lookup_module: lookup_module.as_deref(),
+            };
+            print(&provision::create_custom_field(&state, &org_id, &new).await?, json)
         }
         Command::Postman(PostmanCommand::Export { out, client_id, client_secret }) => {
             let state = open_state(global, None).await?;

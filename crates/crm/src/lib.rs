@@ -2,13 +2,18 @@
 //! and the clock every expiry is measured against.
 
 pub mod clock;
+mod defaults;
 pub mod errors;
 pub mod ids;
 pub mod modules;
+pub mod pipelines;
 pub mod record;
+pub mod related;
 pub mod scopes;
 pub mod time_fmt;
+pub mod views;
 
 pub use clock::Clock;
 pub use errors::ErrorCode;
+pub use defaults::se_modules;
 pub use ids::{Id, IdMinter};

@@ -1,9 +1,11 @@
-//! Bigin's modules and their fields. The defaults live here as data; an organization's schema is
-//! derived from them with ids that are stable per organization (custom fields join it later).
+//! An organization's schema: Bigin's modules with their fields (defaults from `defaults.rs`,
+//! custom fields from the store), related lists, and team pipelines.
 
 use serde::Serialize;
 
 use crate::ids::Id;
+use crate::pipelines::TeamPipeline;
+use crate::related::RelatedList;
 
 /// Field data types, spelled as the fields metadata spells them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -29,6 +31,26 @@ pub enum DataType {
 }
 
 impl DataType {
+    pub const ALL: &'static [DataType] = &[
+        Self::Text,
+        Self::Textarea,
+        Self::Email,
+        Self::Phone,
+        Self::Website,
+        Self::Integer,
+        Self::Bigint,
+        Self::Double,
+        Self::Currency,
+        Self::Boolean,
+        Self::Date,
+        Self::Datetime,
+        Self::Picklist,
+        Self::Multiselectpicklist,
+        Self::Lookup,
+        Self::Ownerlookup,
+        Self::Userlookup,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Text => "text",
@@ -50,6 +72,29 @@ impl DataType {
             Self::Userlookup => "userlookup",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|t| t.as_str() == text)
+    }
+
+    /// The length a field of this type has when none is given.
+    pub fn default_length(self) -> Option<u32> {
+        match self {
+            Self::Text | Self::Phone => Some(255),
+            Self::Textarea => Some(32000),
+            Self::Email => Some(100),
+            Self::Website => Some(255),
+            Self::Integer => Some(9),
+            Self::Bigint => Some(18),
+            Self::Double | Self::Currency => Some(16),
+            _ => None,
+        }
+    }
+
+    /// Types whose values are strings compared as text (used by sorting and uniqueness).
+    pub fn is_textual(self) -> bool {
+        matches!(self, Self::Text | Self::Textarea | Self::Email | Self::Phone | Self::Website | Self::Picklist)
+    }
 }
 
 /// Who maintains a field's value.
@@ -59,6 +104,17 @@ pub enum Maintained {
     Client,
     /// Written by the server only (`Created_Time`, `Full_Name` ...); ignored on input.
     Server,
+}
+
+/// Where a lookup points.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LookupTarget {
+    /// Records of one module.
+    Module(String),
+    /// A record of the module named by the record's `$se_module` (`What_Id`, `Parent_Id`).
+    SeModule,
+    /// A team pipeline of the organization (a pipeline record's `Layout`).
+    TeamPipeline,
 }
 
 #[derive(Clone, Debug)]
@@ -72,8 +128,7 @@ pub struct Field {
     pub unique: bool,
     pub custom: bool,
     pub maintained: Maintained,
-    /// Target module of a `lookup`.
-    pub lookup_module: Option<&'static str>,
+    pub lookup: Option<LookupTarget>,
     pub picklist: Vec<String>,
 }
 
@@ -97,34 +152,124 @@ pub struct Module {
     /// Whether the records API serves this module.
     pub api_supported: bool,
     pub fields: Vec<Field>,
+    pub related_lists: Vec<RelatedList>,
 }
 
 impl Module {
     pub fn field(&self, api_name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.api_name == api_name)
     }
+
+    pub fn field_by_id(&self, id: Id) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    pub fn related_list(&self, api_name: &str) -> Option<&RelatedList> {
+        self.related_lists
+            .iter()
+            .find(|r| r.api_name == api_name)
+            .or_else(|| self.related_lists.iter().find(|r| r.api_name.eq_ignore_ascii_case(api_name)))
+    }
+
+    /// Fields added by the organization.
+    pub fn custom_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.custom)
+    }
 }
 
-/// An organization's modules.
+/// An organization's modules and team pipelines.
 #[derive(Clone, Debug)]
 pub struct Schema {
     pub modules: Vec<Module>,
+    pub pipelines: Vec<TeamPipeline>,
 }
 
 impl Schema {
-    /// Bigin's default modules for the organization `org_id`.
+    /// Bigin's defaults for the organization `org_id`, plus its custom fields.
+    pub fn for_org(org_id: Id, custom: &[CustomField]) -> Self {
+        let mut schema = crate::defaults::schema(org_id);
+        for field in custom {
+            if let Some(module) = schema.modules.iter_mut().find(|m| m.api_name == field.module) {
+                module.fields.push(field.to_field());
+            }
+        }
+        schema
+    }
+
+    /// Bigin's defaults alone.
     pub fn default_for(org_id: Id) -> Self {
-        let modules = DEFAULT_MODULES.iter().map(|spec| spec.build(org_id)).collect();
-        Self { modules }
+        Self::for_org(org_id, &[])
     }
 
     /// Looks a module up by API name, as Bigin does: exact spelling first, then ignoring case.
     pub fn module(&self, api_name: &str) -> Option<&Module> {
-        self.modules
-            .iter()
-            .find(|m| m.api_name == api_name)
-            .or_else(|| self.modules.iter().find(|m| m.api_name.eq_ignore_ascii_case(api_name)))
+        self.modules.iter().find(|m| m.api_name == api_name).or_else(|| self.modules.iter().find(|m| m.api_name.eq_ignore_ascii_case(api_name)))
     }
+
+    pub fn pipeline(&self, id: Id) -> Option<&TeamPipeline> {
+        self.pipelines.iter().find(|p| p.id == id)
+    }
+
+    /// The team pipeline a record without `Layout` joins.
+    pub fn default_pipeline(&self) -> &TeamPipeline {
+        &self.pipelines[0]
+    }
+}
+
+/// A custom field as the store keeps it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomField {
+    pub id: Id,
+    pub module: String,
+    pub api_name: String,
+    pub label: String,
+    pub data_type: DataType,
+    pub length: Option<u32>,
+    pub picklist: Vec<String>,
+    pub unique: bool,
+    pub lookup_module: Option<String>,
+}
+
+impl CustomField {
+    fn to_field(&self) -> Field {
+        Field {
+            id: self.id,
+            api_name: self.api_name.clone(),
+            label: self.label.clone(),
+            data_type: self.data_type,
+            length: self.length,
+            mandatory: false,
+            unique: self.unique,
+            custom: true,
+            maintained: Maintained::Client,
+            lookup: self.lookup_module.clone().map(LookupTarget::Module),
+            picklist: self.picklist.clone(),
+        }
+    }
+}
+
+/// The API name Bigin gives a custom field labelled `label`: words joined by `_`, made unique
+/// among `taken` with a numeric suffix.
+pub fn custom_api_name(label: &str, taken: &[&str]) -> String {
+    let mut base = String::new();
+    for word in label.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        if !base.is_empty() {
+            base.push('_');
+        }
+        base.push_str(word);
+    }
+    if base.is_empty() {
+        base = "Field".to_string();
+    } else if !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        base = format!("Field_{base}");
+    }
+    let mut name = base.clone();
+    let mut n = 1;
+    while taken.iter().any(|t| t.eq_ignore_ascii_case(&name)) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
 }
 
 /// A stable 19-digit id for a piece of an organization's default schema.
@@ -138,287 +283,18 @@ pub fn derived_id(org_id: Id, key: &str) -> Id {
     Id::from_i64((1_000_000_000_000_000_000 + hash % 8_000_000_000_000_000_000) as i64)
 }
 
-struct FieldSpec {
-    api_name: &'static str,
-    label: &'static str,
-    data_type: DataType,
-    length: Option<u32>,
-    mandatory: bool,
-    unique: bool,
-    maintained: Maintained,
-    lookup_module: Option<&'static str>,
-    picklist: &'static [&'static str],
-}
-
-const fn field(api_name: &'static str, label: &'static str, data_type: DataType) -> FieldSpec {
-    FieldSpec {
-        api_name,
-        label,
-        data_type,
-        length: None,
-        mandatory: false,
-        unique: false,
-        maintained: Maintained::Client,
-        lookup_module: None,
-        picklist: &[],
-    }
-}
-
-impl FieldSpec {
-    const fn len(mut self, length: u32) -> Self {
-        self.length = Some(length);
-        self
-    }
-    const fn mandatory(mut self) -> Self {
-        self.mandatory = true;
-        self
-    }
-    const fn unique(mut self) -> Self {
-        self.unique = true;
-        self
-    }
-    const fn server(mut self) -> Self {
-        self.maintained = Maintained::Server;
-        self
-    }
-    const fn lookup(mut self, module: &'static str) -> Self {
-        self.lookup_module = Some(module);
-        self
-    }
-    const fn picklist(mut self, values: &'static [&'static str]) -> Self {
-        self.picklist = values;
-        self
-    }
-}
-
-struct ModuleSpec {
-    api_name: &'static str,
-    singular: &'static str,
-    plural: &'static str,
-    sequence: u32,
-    scope_name: &'static str,
-    name_field: &'static str,
-    api_supported: bool,
-    fields: &'static [FieldSpec],
-}
-
-impl ModuleSpec {
-    fn build(&self, org_id: Id) -> Module {
-        let system = [
-            field("Owner", "Owner", DataType::Ownerlookup),
-            field("Created_By", "Created By", DataType::Ownerlookup).server(),
-            field("Modified_By", "Modified By", DataType::Ownerlookup).server(),
-            field("Created_Time", "Created Time", DataType::Datetime).server(),
-            field("Modified_Time", "Modified Time", DataType::Datetime).server(),
-        ];
-        let fields = self
-            .fields
-            .iter()
-            .chain(system.iter())
-            .map(|spec| Field {
-                id: derived_id(org_id, &format!("field:{}.{}", self.api_name, spec.api_name)),
-                api_name: spec.api_name.to_string(),
-                label: spec.label.to_string(),
-                data_type: spec.data_type,
-                length: spec.length,
-                mandatory: spec.mandatory,
-                unique: spec.unique,
-                custom: false,
-                maintained: spec.maintained,
-                lookup_module: spec.lookup_module,
-                picklist: spec.picklist.iter().map(|v| v.to_string()).collect(),
-            })
-            .collect();
-        Module {
-            id: derived_id(org_id, &format!("module:{}", self.api_name)),
-            api_name: self.api_name,
-            singular_label: self.singular,
-            plural_label: self.plural,
-            sequence_number: self.sequence,
-            scope_name: self.scope_name,
-            name_field: self.name_field,
-            api_supported: self.api_supported,
-            fields,
-        }
-    }
-}
-
-use DataType as T;
-
-const CONTACT_FIELDS: &[FieldSpec] = &[
-    field("First_Name", "First Name", T::Text).len(40),
-    field("Last_Name", "Last Name", T::Text).len(80).mandatory(),
-    field("Full_Name", "Full Name", T::Text).len(121).server(),
-    field("Title", "Title", T::Text).len(100),
-    field("Account_Name", "Company Name", T::Lookup).lookup("Accounts"),
-    field("Email", "Email", T::Email).len(100).unique(),
-    field("Phone", "Phone", T::Phone).len(50),
-    field("Mobile", "Mobile", T::Phone).len(50),
-    field("Home_Phone", "Home Phone", T::Phone).len(50),
-    field("Email_Opt_Out", "Email Opt Out", T::Boolean),
-    field("Mailing_Street", "Mailing Street", T::Text).len(250),
-    field("Mailing_City", "Mailing City", T::Text).len(30),
-    field("Mailing_State", "Mailing State", T::Text).len(30),
-    field("Mailing_Zip", "Mailing Zip", T::Text).len(30),
-    field("Mailing_Country", "Mailing Country", T::Text).len(30),
-    field("Description", "Description", T::Textarea).len(32000),
-];
-
-const ACCOUNT_FIELDS: &[FieldSpec] = &[
-    field("Account_Name", "Company Name", T::Text).len(100).mandatory().unique(),
-    field("Phone", "Phone", T::Phone).len(30),
-    field("Website", "Website", T::Website).len(255),
-    field("Billing_Street", "Billing Street", T::Text).len(250),
-    field("Billing_City", "Billing City", T::Text).len(30),
-    field("Billing_State", "Billing State", T::Text).len(30),
-    field("Billing_Code", "Billing Code", T::Text).len(30),
-    field("Billing_Country", "Billing Country", T::Text).len(30),
-    field("Description", "Description", T::Textarea).len(32000),
-];
-
-const STAGES: &[&str] =
-    &["Qualification", "Needs Identification", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost"];
-
-const PIPELINE_FIELDS: &[FieldSpec] = &[
-    field("Deal_Name", "Deal Name", T::Text).len(120).mandatory().unique(),
-    field("Sub_Pipeline", "Sub-Pipeline", T::Picklist).mandatory().picklist(&["Standard"]),
-    field("Stage", "Stage", T::Picklist).mandatory().picklist(STAGES),
-    field("Amount", "Amount", T::Currency),
-    field("Closing_Date", "Closing Date", T::Date),
-    field("Account_Name", "Company Name", T::Lookup).lookup("Accounts"),
-    field("Contact_Name", "Contact Name", T::Lookup).lookup("Contacts"),
-    field("Description", "Description", T::Textarea).len(32000),
-];
-
-const PRODUCT_FIELDS: &[FieldSpec] = &[
-    field("Product_Name", "Product Name", T::Text).len(200).mandatory().unique(),
-    field("Product_Code", "Product Code", T::Text).len(40),
-    field("Product_Category", "Product Category", T::Picklist).picklist(&["-None-", "Hardware", "Software", "Services"]),
-    field("Unit_Price", "Unit Price", T::Currency),
-    field("Product_Active", "Product Active", T::Boolean),
-    field("Description", "Description", T::Textarea).len(32000),
-];
-
-const TASK_FIELDS: &[FieldSpec] = &[
-    field("Subject", "Subject", T::Text).len(255).mandatory(),
-    field("Due_Date", "Due Date", T::Date),
-    field("Status", "Status", T::Picklist).picklist(&["Not Started", "Deferred", "In Progress", "Completed", "Waiting for input"]),
-    field("Priority", "Priority", T::Picklist).picklist(&["High", "Highest", "Low", "Lowest", "Normal"]),
-    field("Description", "Description", T::Textarea).len(32000),
-];
-
-const EVENT_FIELDS: &[FieldSpec] = &[
-    field("Event_Title", "Title", T::Text).len(255).mandatory(),
-    field("Start_DateTime", "From", T::Datetime).mandatory(),
-    field("End_DateTime", "To", T::Datetime).mandatory(),
-    field("Venue", "Location", T::Text).len(255),
-    field("All_day", "All day", T::Boolean),
-    field("Description", "Description", T::Textarea).len(32000),
-];
-
-const CALL_FIELDS: &[FieldSpec] = &[
-    field("Subject", "Subject", T::Text).len(255).mandatory(),
-    field("Call_Type", "Call Type", T::Picklist).picklist(&["Outbound", "Inbound", "Missed"]),
-    field("Call_Start_Time", "Call Start Time", T::Datetime),
-    field("Call_Duration", "Call Duration", T::Text).len(10),
-    field("Call_Agenda", "Call Agenda", T::Text).len(255),
-    field("Description", "Description", T::Textarea).len(32000),
-];
-
-const NOTE_FIELDS: &[FieldSpec] =
-    &[field("Note_Title", "Note Title", T::Text).len(120), field("Note_Content", "Note Content", T::Textarea).len(32000).mandatory()];
-
-const DEFAULT_MODULES: &[ModuleSpec] = &[
-    ModuleSpec {
-        api_name: "Pipelines",
-        singular: "Pipeline",
-        plural: "Pipelines",
-        sequence: 1,
-        scope_name: "pipelines",
-        name_field: "Deal_Name",
-        api_supported: true,
-        fields: PIPELINE_FIELDS,
-    },
-    ModuleSpec {
-        api_name: "Contacts",
-        singular: "Contact",
-        plural: "Contacts",
-        sequence: 2,
-        scope_name: "contacts",
-        name_field: "Full_Name",
-        api_supported: true,
-        fields: CONTACT_FIELDS,
-    },
-    ModuleSpec {
-        api_name: "Accounts",
-        singular: "Company",
-        plural: "Companies",
-        sequence: 3,
-        scope_name: "accounts",
-        name_field: "Account_Name",
-        api_supported: true,
-        fields: ACCOUNT_FIELDS,
-    },
-    ModuleSpec {
-        api_name: "Products",
-        singular: "Product",
-        plural: "Products",
-        sequence: 4,
-        scope_name: "products",
-        name_field: "Product_Name",
-        api_supported: true,
-        fields: PRODUCT_FIELDS,
-    },
-    ModuleSpec {
-        api_name: "Tasks",
-        singular: "Task",
-        plural: "Tasks",
-        sequence: 5,
-        scope_name: "tasks",
-        name_field: "Subject",
-        api_supported: true,
-        fields: TASK_FIELDS,
-    },
-    ModuleSpec {
-        api_name: "Events",
-        singular: "Event",
-        plural: "Events",
-        sequence: 6,
-        scope_name: "events",
-        name_field: "Event_Title",
-        api_supported: true,
-        fields: EVENT_FIELDS,
-    },
-    ModuleSpec {
-        api_name: "Calls",
-        singular: "Call",
-        plural: "Calls",
-        sequence: 7,
-        scope_name: "calls",
-        name_field: "Subject",
-        api_supported: true,
-        fields: CALL_FIELDS,
-    },
-    ModuleSpec {
-        api_name: "Notes",
-        singular: "Note",
-        plural: "Notes",
-        sequence: 8,
-        scope_name: "notes",
-        name_field: "Note_Title",
-        api_supported: true,
-        fields: NOTE_FIELDS,
-    },
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn org() -> Id {
+        Id::from_i64(1_000_000_000_000_000_001)
+    }
+
     #[test]
     fn default_schema_has_stable_ids_per_org() {
-        let a = Schema::default_for(Id::from_i64(1_000_000_000_000_000_001));
-        let b = Schema::default_for(Id::from_i64(1_000_000_000_000_000_001));
+        let a = Schema::default_for(org());
+        let b = Schema::default_for(org());
         let c = Schema::default_for(Id::from_i64(1_000_000_000_000_000_002));
         assert_eq!(a.module("Contacts").unwrap().id, b.module("Contacts").unwrap().id);
         assert_ne!(a.module("Contacts").unwrap().id, c.module("Contacts").unwrap().id);
@@ -427,12 +303,46 @@ mod tests {
 
     #[test]
     fn module_lookup_ignores_case_and_knows_every_default() {
-        let schema = Schema::default_for(Id::from_i64(1_000_000_000_000_000_001));
+        let schema = Schema::default_for(org());
         assert_eq!(schema.module("contacts").unwrap().api_name, "Contacts");
         assert!(schema.module("Leads").is_none());
         for m in &schema.modules {
             assert!(m.field(m.name_field).is_some(), "{} names records by a field it has", m.api_name);
             assert!(m.field("Owner").is_some());
+            let mut names: Vec<&str> = m.fields.iter().map(|f| f.api_name.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), m.fields.len(), "{} has no duplicate field", m.api_name);
+            for list in &m.related_lists {
+                assert!(schema.module(list.module).is_some(), "{}.{} points at a module", m.api_name, list.api_name);
+            }
         }
+    }
+
+    #[test]
+    fn custom_fields_join_their_module() {
+        let custom = CustomField {
+            id: Id::from_i64(1_000_000_000_000_000_010),
+            module: "Contacts".into(),
+            api_name: "Shoe_Size".into(),
+            label: "Shoe Size".into(),
+            data_type: DataType::Integer,
+            length: Some(9),
+            picklist: vec![],
+            unique: false,
+            lookup_module: None,
+        };
+        let schema = Schema::for_org(org(), &[custom]);
+        let field = schema.module("Contacts").unwrap().field("Shoe_Size").unwrap();
+        assert!(field.custom);
+        assert_eq!(field.data_type, DataType::Integer);
+    }
+
+    #[test]
+    fn custom_api_names_are_words_joined_and_unique() {
+        assert_eq!(custom_api_name("Shoe size (EU)", &[]), "Shoe_size_EU");
+        assert_eq!(custom_api_name("Email", &["Email"]), "Email_1");
+        assert_eq!(custom_api_name("2nd phone", &[]), "Field_2nd_phone");
+        assert_eq!(custom_api_name("é", &[]), "Field");
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::errors::ErrorCode;
 use crate::ids::Id;
-use crate::modules::{DataType, Field, Maintained, Module};
+use crate::modules::{DataType, Field, LookupTarget, Maintained, Module, Schema};
 use crate::time_fmt;
 
 /// Whether a record is being created or changed: only creation demands every mandatory field.
@@ -64,12 +64,15 @@ pub struct Draft {
     /// Client-maintained fields present in the input; `Value::Null` clears a field on update.
     pub values: Map<String, Value>,
     pub owner: Option<Id>,
-    /// `(field api name, target module, id)` of each lookup value.
-    pub lookups: Vec<(String, &'static str, Id)>,
+    /// `(field api name, target module, id)` of each lookup to a record.
+    pub lookups: Vec<(String, String, Id)>,
 }
 
+/// The key a polymorphic lookup's module is sent and stored under.
+pub const SE_MODULE: &str = "$se_module";
+
 /// Validates one element of a write's `data` array.
-pub fn validate(module: &Module, input: &Value, index: usize, mode: Mode) -> Result<Draft, FieldError> {
+pub fn validate(schema: &Schema, module: &Module, input: &Value, index: usize, mode: Mode) -> Result<Draft, FieldError> {
     let Some(object) = input.as_object() else {
         return Err(FieldError::new(
             ErrorCode::InvalidData,
@@ -87,23 +90,43 @@ pub fn validate(module: &Module, input: &Value, index: usize, mode: Mode) -> Res
                 return Err(FieldError::mandatory(&field.api_name, index));
             }
             draft.values.insert(field.api_name.clone(), Value::Null);
+            if field.lookup == Some(LookupTarget::SeModule) {
+                draft.values.insert(SE_MODULE.into(), Value::Null);
+            }
             continue;
         }
         let normalised = normalise(field, value).ok_or_else(|| FieldError::invalid(field, index))?;
-        match field.data_type {
-            DataType::Ownerlookup if field.api_name == "Owner" => {
-                draft.owner = Some(id_of(&normalised).ok_or_else(|| FieldError::invalid(field, index))?);
-            }
-            DataType::Lookup => {
-                let id = id_of(&normalised).ok_or_else(|| FieldError::invalid(field, index))?;
-                let target = field.lookup_module.unwrap_or(module.api_name);
-                draft.lookups.push((field.api_name.clone(), target, id));
-                draft.values.insert(field.api_name.clone(), normalised);
-            }
-            _ => {
-                draft.values.insert(field.api_name.clone(), normalised);
-            }
+        if field.data_type == DataType::Ownerlookup && field.api_name == "Owner" {
+            draft.owner = Some(id_of(&normalised).ok_or_else(|| FieldError::invalid(field, index))?);
+            continue;
         }
+        match &field.lookup {
+            Some(LookupTarget::Module(target)) => {
+                let id = id_of(&normalised).ok_or_else(|| FieldError::invalid(field, index))?;
+                draft.lookups.push((field.api_name.clone(), target.clone(), id));
+            }
+            Some(LookupTarget::SeModule) => {
+                let id = id_of(&normalised).ok_or_else(|| FieldError::invalid(field, index))?;
+                let allowed = crate::se_modules(module.api_name);
+                let target = object.get(SE_MODULE).and_then(Value::as_str).and_then(|m| allowed.iter().find(|a| a.eq_ignore_ascii_case(m)));
+                let Some(target) = target else {
+                    return Err(FieldError::new(
+                        ErrorCode::InvalidData,
+                        details(&[("expected_data_type", "text"), ("api_name", SE_MODULE), ("json_path", &path(index, SE_MODULE))]),
+                    ));
+                };
+                draft.lookups.push((field.api_name.clone(), target.to_string(), id));
+                draft.values.insert(SE_MODULE.into(), Value::String(target.to_string()));
+            }
+            Some(LookupTarget::TeamPipeline) => {
+                let known = id_of(&normalised).and_then(|id| schema.pipeline(id));
+                if known.is_none() {
+                    return Err(FieldError::invalid(field, index));
+                }
+            }
+            None => {}
+        }
+        draft.values.insert(field.api_name.clone(), normalised);
     }
     if mode == Mode::Insert {
         if let Some(missing) = module.fields.iter().find(|f| f.mandatory && !draft.values.contains_key(&f.api_name)) {
@@ -111,6 +134,27 @@ pub fn validate(module: &Module, input: &Value, index: usize, mode: Mode) -> Res
         }
     }
     Ok(draft)
+}
+
+/// A pipeline record's `Sub_Pipeline` must belong to its team pipeline (`Layout`, else the
+/// default one) and its `Stage` to that sub-pipeline. `values` is the record as it will be
+/// stored; a record without `Layout` gets the default team pipeline's id.
+pub fn check_pipeline_stage(schema: &Schema, values: &mut Map<String, Value>, index: usize) -> Result<(), FieldError> {
+    let layout = values.get("Layout").and_then(Value::as_str).and_then(Id::parse).and_then(|id| schema.pipeline(id));
+    let pipeline = layout.unwrap_or_else(|| schema.default_pipeline());
+    values.insert("Layout".into(), Value::String(pipeline.id.to_string()));
+    let invalid = |api_name: &str, message: &str| {
+        FieldError::new(
+            ErrorCode::InvalidData,
+            details(&[("expected_data_type", "picklist"), ("api_name", api_name), ("json_path", &path(index, api_name))]),
+        )
+        .with_message(message)
+    };
+    let sub_name = values.get("Sub_Pipeline").and_then(Value::as_str).unwrap_or("");
+    let sub = pipeline.sub_pipeline(sub_name).ok_or_else(|| invalid("Sub_Pipeline", "the sub-pipeline is not one of the record's team pipeline"))?;
+    let stage = values.get("Stage").and_then(Value::as_str).unwrap_or("");
+    sub.stage(stage).ok_or_else(|| invalid("Stage", "the stage is not one of the record's sub-pipeline"))?;
+    Ok(())
 }
 
 fn is_blank(value: &Value) -> bool {
@@ -209,43 +253,77 @@ mod tests {
     use crate::modules::Schema;
     use serde_json::json;
 
+    fn schema() -> Schema {
+        Schema::default_for(Id::from_i64(1_000_000_000_000_000_001))
+    }
+
     fn contacts() -> Module {
-        Schema::default_for(Id::from_i64(1_000_000_000_000_000_001)).module("Contacts").unwrap().clone()
+        schema().module("Contacts").unwrap().clone()
+    }
+
+    fn check(input: Value, mode: Mode) -> Result<Draft, FieldError> {
+        validate(&schema(), &contacts(), &input, 0, mode)
     }
 
     #[test]
     fn insert_requires_last_name() {
-        let err = validate(&contacts(), &json!({"First_Name": "Ann"}), 1, Mode::Insert).unwrap_err();
+        let err = validate(&schema(), &contacts(), &json!({"First_Name": "Ann"}), 1, Mode::Insert).unwrap_err();
         assert_eq!(err.code, ErrorCode::MandatoryNotFound);
         assert_eq!(err.details["json_path"], "$.data[1].Last_Name");
-        assert!(validate(&contacts(), &json!({"First_Name": "Ann"}), 0, Mode::Update).is_ok());
+        assert!(check(json!({"First_Name": "Ann"}), Mode::Update).is_ok());
     }
 
     #[test]
     fn type_errors_name_the_field_and_type() {
-        let err = validate(&contacts(), &json!({"Last_Name": "X", "Email": "not-an-email"}), 0, Mode::Insert).unwrap_err();
+        let err = check(json!({"Last_Name": "X", "Email": "not-an-email"}), Mode::Insert).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidData);
         assert_eq!(err.details["api_name"], "Email");
         assert_eq!(err.details["expected_data_type"], "email");
         let too_long = "x".repeat(81);
-        let err = validate(&contacts(), &json!({"Last_Name": too_long}), 0, Mode::Insert).unwrap_err();
+        let err = check(json!({"Last_Name": too_long}), Mode::Insert).unwrap_err();
         assert_eq!(err.details["api_name"], "Last_Name");
-        let err = validate(&contacts(), &json!({"Last_Name": "X", "Email_Opt_Out": "yes"}), 0, Mode::Insert).unwrap_err();
+        let err = check(json!({"Last_Name": "X", "Email_Opt_Out": "yes"}), Mode::Insert).unwrap_err();
         assert_eq!(err.details["expected_data_type"], "boolean");
     }
 
     #[test]
     fn lookups_accept_an_id_object_and_unknown_keys_are_ignored() {
-        let draft = validate(
-            &contacts(),
-            &json!({"Last_Name": "X", "Account_Name": {"id": "4876876000000333001"}, "Nope": 1, "$x": true, "Full_Name": "ignored"}),
-            0,
-            Mode::Insert,
-        )
-        .unwrap();
-        assert_eq!(draft.lookups, vec![("Account_Name".to_string(), "Accounts", Id::parse("4876876000000333001").unwrap())]);
+        let draft =
+            check(json!({"Last_Name": "X", "Account_Name": {"id": "4876876000000333001"}, "Nope": 1, "$x": true, "Full_Name": "ignored"}), Mode::Insert)
+                .unwrap();
+        assert_eq!(draft.lookups, vec![("Account_Name".to_string(), "Accounts".to_string(), Id::parse("4876876000000333001").unwrap())]);
         assert!(!draft.values.contains_key("Nope"));
         assert!(!draft.values.contains_key("Full_Name"));
+    }
+
+    #[test]
+    fn related_to_needs_a_se_module_it_allows() {
+        let schema = schema();
+        let tasks = schema.module("Tasks").unwrap();
+        let ok = validate(&schema, tasks, &json!({"Subject": "Call", "What_Id": {"id": "1000000000000000009"}, "$se_module": "contacts"}), 0, Mode::Insert).unwrap();
+        assert_eq!(ok.values[SE_MODULE], "Contacts");
+        assert_eq!(ok.lookups[0].1, "Contacts");
+        for bad in [json!({"Subject": "x", "What_Id": {"id": "1000000000000000009"}}), json!({"Subject": "x", "What_Id": {"id": "1000000000000000009"}, "$se_module": "Products"})] {
+            let err = validate(&schema, tasks, &bad, 0, Mode::Insert).unwrap_err();
+            assert_eq!(err.details["api_name"], SE_MODULE);
+        }
+    }
+
+    #[test]
+    fn pipeline_stages_belong_to_their_sub_pipeline() {
+        let schema = schema();
+        let pipelines = schema.module("Pipelines").unwrap();
+        let input = json!({"Deal_Name": "D", "Sub_Pipeline": "Standard", "Stage": "Qualification"});
+        let mut draft = validate(&schema, pipelines, &input, 0, Mode::Insert).unwrap();
+        check_pipeline_stage(&schema, &mut draft.values, 0).unwrap();
+        assert_eq!(draft.values["Layout"], schema.default_pipeline().id.to_string());
+        let mut wrong = draft.values.clone();
+        wrong.insert("Sub_Pipeline".into(), json!("Other"));
+        assert_eq!(check_pipeline_stage(&schema, &mut wrong, 0).unwrap_err().details["api_name"], "Sub_Pipeline");
+        let err = validate(&schema, pipelines, &json!({"Deal_Name": "D", "Sub_Pipeline": "Standard", "Stage": "Won?"}), 0, Mode::Insert).unwrap_err();
+        assert_eq!(err.details["api_name"], "Stage");
+        let err = validate(&schema, pipelines, &json!({"Deal_Name": "D", "Sub_Pipeline": "Standard", "Stage": "Qualification", "Layout": {"id": "1000000000000000001"}}), 0, Mode::Insert).unwrap_err();
+        assert_eq!(err.details["api_name"], "Layout");
     }
 
     #[test]

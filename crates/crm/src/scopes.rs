@@ -45,7 +45,7 @@ pub const MODULE_SCOPE_NAMES: &[&str] =
 
 const ALL_OPS: &[Op] = &[Op::All, Op::Read, Op::Create, Op::Write, Op::Update, Op::Delete];
 const READ_OPS: &[Op] = &[Op::All, Op::Read];
-const SETTINGS_SUBGROUPS: &[&str] = &["modules", "fields", "layouts", "custom_views", "related_lists", "tags", "emails"];
+const SETTINGS_SUBGROUPS: &[&str] = &["modules", "fields", "layouts", "custom_views", "related_lists", "tags", "emails", "roles", "profiles"];
 
 /// The operations the catalogue allows for a (lower-cased, service-qualified) group, or `None`
 /// when the group is not one Zoho knows.
@@ -184,6 +184,8 @@ pub enum Access {
     Create,
     Update,
     Delete,
+    /// Removing a relation between records: `WRITE` or `DELETE` will do.
+    Delink,
 }
 
 impl Access {
@@ -193,6 +195,7 @@ impl Access {
             Self::Create => &[Op::All, Op::Write, Op::Create],
             Self::Update => &[Op::All, Op::Write, Op::Update],
             Self::Delete => &[Op::All, Op::Delete],
+            Self::Delink => &[Op::All, Op::Write, Op::Delete],
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api;
 pub mod config;
 pub mod provision;
+mod schemas;
 pub mod secrets;
 mod state;
 mod wire;

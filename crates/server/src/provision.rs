@@ -253,3 +253,106 @@ mod tests {
         assert_eq!(names_from_email("admin@example.com"), ("".into(), "Admin".into()));
     }
 }
+
+/// Custom fields a module may have, and how many of them may be unique.
+pub const MAX_CUSTOM_FIELDS: usize = 50;
+pub const MAX_CUSTOM_UNIQUE: usize = 2;
+
+#[derive(Debug, Serialize)]
+pub struct FieldCreated {
+    pub id: String,
+    pub api_name: String,
+    pub module: String,
+    pub label: String,
+    pub data_type: String,
+}
+
+pub struct NewField<'a> {
+    pub module: &'a str,
+    pub label: &'a str,
+    pub data_type: &'a str,
+    pub length: Option<u32>,
+    pub picklist: &'a [String],
+    pub unique: bool,
+    pub lookup_module: Option<&'a str>,
+}
+
+/// Adds a custom field to a module of an organization.
+pub async fn create_custom_field(state: &AppState, org_id: &str, new: &NewField<'_>) -> Result<FieldCreated, ProvisionError> {
+    use crm::modules::DataType;
+    let Some(org_id) = Id::parse(org_id) else { return invalid(format!("{org_id:?} is not an organization id")) };
+    if state.store.org(org_id).await?.is_none() {
+        return invalid(format!("no organization has the id {org_id}"));
+    }
+    let schema = state.schema(org_id).await?;
+    let Some(module) = schema.module(new.module) else { return invalid(format!("{:?} is not a module", new.module)) };
+    let label = new.label.trim();
+    if label.is_empty() || label.chars().count() > 50 {
+        return invalid("the label must have 1 to 50 characters");
+    }
+    let data_type = match DataType::parse(new.data_type) {
+        Some(DataType::Ownerlookup) | None => {
+            let kinds: Vec<&str> = DataType::ALL.iter().filter(|t| **t != DataType::Ownerlookup).map(|t| t.as_str()).collect();
+            return invalid(format!("unknown type {:?}; use one of {}", new.data_type, kinds.join(", ")));
+        }
+        Some(t) => t,
+    };
+    if module.custom_fields().count() >= MAX_CUSTOM_FIELDS {
+        return invalid(format!("{} has {MAX_CUSTOM_FIELDS} custom fields already", module.api_name));
+    }
+    let length = match (data_type, new.length) {
+        (DataType::Text, Some(n)) if (1..=255).contains(&n) => Some(n),
+        (DataType::Text, Some(_)) => return invalid("a text field's length is 1 to 255"),
+        (_, Some(_)) => return invalid("--length applies to text fields only"),
+        (t, None) => t.default_length(),
+    };
+    let picklist: Vec<String> = new.picklist.iter().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+    let is_picklist = matches!(data_type, DataType::Picklist | DataType::Multiselectpicklist);
+    if is_picklist && picklist.is_empty() {
+        return invalid("a picklist needs --picklist values");
+    }
+    if !is_picklist && !picklist.is_empty() {
+        return invalid("--picklist applies to picklist fields only");
+    }
+    let mut seen = picklist.clone();
+    seen.sort_unstable();
+    seen.dedup();
+    if seen.len() != picklist.len() {
+        return invalid("picklist values must differ");
+    }
+    let lookup_module = match (data_type, new.lookup_module) {
+        (DataType::Lookup, Some(target)) => match schema.module(target) {
+            Some(target) => Some(target.api_name.to_string()),
+            None => return invalid(format!("{target:?} is not a module")),
+        },
+        (DataType::Lookup, None) => return invalid("a lookup field needs --lookup-module"),
+        (_, Some(_)) => return invalid("--lookup-module applies to lookup fields only"),
+        (_, None) => None,
+    };
+    if new.unique {
+        let can_be_unique = matches!(data_type, DataType::Text | DataType::Email | DataType::Phone | DataType::Website | DataType::Integer | DataType::Bigint);
+        if !can_be_unique {
+            return invalid(format!("a {} field cannot be unique", data_type.as_str()));
+        }
+        if module.custom_fields().filter(|f| f.unique).count() >= MAX_CUSTOM_UNIQUE {
+            return invalid(format!("{} has {MAX_CUSTOM_UNIQUE} unique custom fields already", module.api_name));
+        }
+    }
+    let taken: Vec<&str> = module.fields.iter().map(|f| f.api_name.as_str()).chain(["id", "Tag", "Layout"]).collect();
+    let field = crm::modules::CustomField {
+        id: state.mint_id(),
+        module: module.api_name.to_string(),
+        api_name: crm::modules::custom_api_name(label, &taken),
+        label: label.to_string(),
+        data_type,
+        length,
+        picklist,
+        unique: new.unique,
+        lookup_module,
+    };
+    if !state.store.insert_custom_field(org_id, &field, state.now()).await? {
+        return invalid(format!("{} has a field named {} already", module.api_name, field.api_name));
+    }
+    state.schema_changed(org_id);
+    Ok(FieldCreated { id: field.id.to_string(), api_name: field.api_name, module: field.module, label: field.label, data_type: data_type.as_str().to_string() })
+}

@@ -9,6 +9,7 @@ use crate::accounts::client_secrets::ClientSecrets;
 use crate::accounts::pages::Pages;
 use crate::api::auth::TokenCache;
 use crate::config::ServerConfig;
+use crate::schemas::SchemaCache;
 use crate::secrets::Secrets;
 
 #[derive(Clone)]
@@ -21,6 +22,7 @@ pub struct AppState {
     pub(crate) tokens: Arc<TokenCache>,
     pub(crate) pages: Arc<Pages>,
     pub(crate) client_secrets: Arc<ClientSecrets>,
+    pub(crate) schemas: Arc<SchemaCache>,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             ids: Arc::new(IdMinter::random_node()),
             secrets,
             tokens: Arc::new(TokenCache::default()),
+            schemas: Arc::new(SchemaCache::default()),
             pages: Arc::new(Pages::new()?),
         })
     }
@@ -44,5 +47,18 @@ impl AppState {
 
     pub fn mint_id(&self) -> crm::Id {
         self.ids.mint(self.clock.now_ms())
+    }
+}
+
+impl AppState {
+    /// The organization's schema as this node knows it.
+    pub async fn schema(&self, org_id: crm::Id) -> anyhow::Result<std::sync::Arc<crm::modules::Schema>> {
+        self.schemas.get(self.store.as_ref(), org_id, self.now()).await
+    }
+
+    /// Forgets what this node cached about an organization's schema, after it changed.
+    pub fn schema_changed(&self, org_id: crm::Id) {
+        self.schemas.forget(org_id);
+        self.tokens.forget_org(org_id);
     }
 }

@@ -32,3 +32,8 @@ pub fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 pub fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
+
+/// 304 with an empty body: nothing changed since `If-Modified-Since`.
+pub fn not_modified() -> Response {
+    StatusCode::NOT_MODIFIED.into_response()
+}

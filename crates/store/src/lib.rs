@@ -5,6 +5,7 @@
 //! filters by it. Accounts tables (codes, tokens, sessions) are keyed by a keyed digest instead,
 //! because they are looked up before the organization is known; each row still names its org.
 
+mod filters;
 mod postgres;
 mod sqlite;
 mod types;
@@ -36,6 +37,14 @@ pub trait Store: Send + Sync + 'static {
     async fn org_users(&self, org_id: Id) -> Result<Vec<OrgUser>>;
     async fn org_user(&self, org_id: Id, user_id: Id) -> Result<Option<OrgUser>>;
     async fn org_user_by_account(&self, org_id: Id, account_id: Id) -> Result<Option<OrgUser>>;
+    /// Adds a user to an organization; false when its e-mail is taken there.
+    async fn insert_org_user(&self, user: &OrgUser) -> Result<bool>;
+    async fn update_org_user(&self, user: &OrgUser) -> Result<bool>;
+
+    // Custom fields.
+    async fn custom_fields(&self, org_id: Id) -> Result<Vec<crm::modules::CustomField>>;
+    /// False when the module has a field of that API name already.
+    async fn insert_custom_field(&self, org_id: Id, field: &crm::modules::CustomField, now: i64) -> Result<bool>;
 
     // OAuth clients.
     async fn create_client(&self, client: &Client) -> Result<()>;
@@ -68,6 +77,16 @@ pub trait Store: Send + Sync + 'static {
     async fn update_record(&self, record: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome>;
     async fn record(&self, org_id: Id, module: &str, id: Id) -> Result<Option<RecordRow>>;
     async fn list_records(&self, org_id: Id, query: &ListQuery) -> Result<Vec<RecordRow>>;
+    /// How many live records match the query's module and filters (paging ignored).
+    async fn count_records(&self, org_id: Id, query: &ListQuery) -> Result<u64>;
+    async fn deleted_records(&self, org_id: Id, query: &DeletedQuery) -> Result<Vec<DeletedRow>>;
+    /// The live record of `module` holding a unique value (lower-cased).
+    async fn record_by_key(&self, org_id: Id, module: &str, field: &str, value: &str) -> Result<Option<Id>>;
+    /// Creates or replaces a link.
+    async fn put_link(&self, org_id: Id, link: &Link, now: i64) -> Result<()>;
+    async fn delete_link(&self, org_id: Id, kind: &str, a_id: Id, b_id: Id) -> Result<bool>;
+    /// Links of `kind` from `parent` (at end a or b) to any of `others`.
+    async fn links(&self, org_id: Id, kind: &str, parent_is_a: bool, parent: Id, others: &[Id]) -> Result<Vec<Link>>;
     /// Moves a record to the recycle bin; false when it is not a live record of the module.
     async fn delete_record(&self, org_id: Id, module: &str, id: Id, by: Id, now: i64) -> Result<bool>;
     /// Names of live records among `ids` (any module), for lookups.

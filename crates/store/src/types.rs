@@ -203,6 +203,22 @@ pub enum SortKey {
     Field(String),
 }
 
+/// A condition on the records a query reads; a query's filters must all hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordFilter {
+    /// Only these ids.
+    Ids(Vec<Id>),
+    /// The stored value of `field` is this text (lookups store the id as text).
+    FieldEquals { field: String, value: String },
+    /// `field` holds `id` and `$se_module` is `module` (activities and notes of a record).
+    RelatedTo { field: String, module: String, id: Id },
+    /// Linked to `parent` through `record_links` of `kind` (the parent at end a or b), or, when
+    /// `also_field` is set, holding `parent` in that lookup field.
+    Linked { kind: String, parent_is_a: bool, parent: Id, also_field: Option<String> },
+    OwnedBy(Id),
+    ModifiedAfter(i64),
+}
+
 #[derive(Clone, Debug)]
 pub struct ListQuery {
     pub module: String,
@@ -210,8 +226,37 @@ pub struct ListQuery {
     pub descending: bool,
     pub offset: u64,
     pub limit: u64,
-    /// Only these ids, when given.
-    pub ids: Option<Vec<Id>>,
+    pub filters: Vec<RecordFilter>,
+}
+
+/// A record in the recycle bin (or past it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeletedRow {
+    pub id: Id,
+    pub name: String,
+    pub created_by: Id,
+    pub deleted_by: Id,
+    pub deleted_time: i64,
+}
+
+/// Which deleted records to read: those deleted after `after` and at or before `until`.
+#[derive(Clone, Debug)]
+pub struct DeletedQuery {
+    pub module: String,
+    pub after: Option<i64>,
+    pub until: Option<i64>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// A link between two records (`kind` names the pair of modules), with its own data
+/// (a contact's role on a pipeline).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub kind: String,
+    pub a_id: Id,
+    pub b_id: Id,
+    pub data: Map<String, Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -68,6 +68,11 @@ impl TokenCache {
         self.entries.lock().expect("token cache poisoned").remove(digest);
     }
 
+    /// Forgets every token of an organization (its schema changed).
+    pub fn forget_org(&self, org_id: Id) {
+        self.entries.lock().expect("token cache poisoned").retain(|_, e| e.caller.org.id != org_id);
+    }
+
     /// Forgets every access token minted from a refresh token.
     pub fn forget_refresh(&self, refresh_id: Id) {
         self.entries.lock().expect("token cache poisoned").retain(|_, e| e.refresh_id != Some(refresh_id));
@@ -103,7 +108,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Caller>, 
     let user = state.store.org_user_by_account(row.org_id, row.account_id).await?.filter(|u| u.status == "active").ok_or_else(invalid)?;
     let scopes = ScopeSet::parse(&row.scopes).map_err(|_| invalid())?;
     let caller =
-        Arc::new(Caller { schema: Arc::new(Schema::default_for(org.id)), tz: crm::time_fmt::zone(&org.time_zone), org, user, scopes });
+        Arc::new(Caller { schema: state.schema(org.id).await?, tz: crm::time_fmt::zone(&org.time_zone), org, user, scopes });
     let entry =
         CacheEntry { caller: caller.clone(), refresh_id: row.refresh_id, expires_at: row.expires_at, fresh_until: now + CACHE_TTL_MS };
     state.tokens.put(digest, entry);
@@ -155,7 +160,7 @@ impl std::ops::Deref for ModuleRef {
 }
 
 /// Path words that are API resources, never module names.
-const RESERVED: &[&str] = &["settings", "users", "org", "coql", "actions"];
+const RESERVED: &[&str] = &["settings", "users", "org", "coql", "actions", "bulk"];
 
 fn module_from_path(caller: &Caller, path: &[(String, String)]) -> Result<ModuleRef, ApiError> {
     let name = path.iter().find(|(k, _)| k == "module").map(|(_, v)| v.as_str()).unwrap_or("");
@@ -191,12 +196,110 @@ impl Rule for UsersRead {
     }
 }
 
-/// `ZohoBigin.settings.modules.READ` (or a parent such as `settings.ALL`).
-pub struct ModulesMetaRead;
-impl Rule for ModulesMetaRead {
+/// A settings area (`ZohoBigin.settings.<area>.READ`, or a parent such as `settings.ALL`).
+pub trait SettingsArea: Send + Sync + 'static {
+    const AREA: &'static str;
+}
+pub struct ModulesArea;
+pub struct FieldsArea;
+pub struct LayoutsArea;
+pub struct CustomViewsArea;
+pub struct RelatedListsArea;
+pub struct RolesArea;
+pub struct ProfilesArea;
+impl SettingsArea for ModulesArea {
+    const AREA: &'static str = "modules";
+}
+impl SettingsArea for FieldsArea {
+    const AREA: &'static str = "fields";
+}
+impl SettingsArea for LayoutsArea {
+    const AREA: &'static str = "layouts";
+}
+impl SettingsArea for CustomViewsArea {
+    const AREA: &'static str = "custom_views";
+}
+impl SettingsArea for RelatedListsArea {
+    const AREA: &'static str = "related_lists";
+}
+impl SettingsArea for RolesArea {
+    const AREA: &'static str = "roles";
+}
+impl SettingsArea for ProfilesArea {
+    const AREA: &'static str = "profiles";
+}
+
+/// Reading a settings area.
+pub struct SettingsRead<A>(PhantomData<A>);
+impl<A: SettingsArea> Rule for SettingsRead<A> {
     type Target = ();
     fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
-        Ok(((), Requirement::settings("modules", Access::Read)))
+        Ok(((), Requirement::settings(A::AREA, Access::Read)))
+    }
+}
+
+/// Adding (`Create`), changing (`Update`) or removing (`Delete`) users.
+pub struct UsersWrite<A>(PhantomData<A>);
+impl<A: AccessKind> Rule for UsersWrite<A> {
+    type Target = ();
+    fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
+        Ok(((), Requirement::group("users", A::ACCESS)))
+    }
+}
+
+/// `ZohoBigin.change_owner.CREATE`, on records of the `{module}` in the path.
+pub struct ChangeOwner;
+impl Rule for ChangeOwner {
+    type Target = ModuleRef;
+    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(ModuleRef, Requirement), ApiError> {
+        let module = module_from_path(caller, path)?;
+        Ok((module, Requirement::group("change_owner", Access::Create)))
+    }
+}
+
+/// Upsert may insert and may update: it needs both.
+pub struct Upsert;
+impl Rule for Upsert {
+    type Target = ModuleRef;
+    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(ModuleRef, Requirement), ApiError> {
+        let module = module_from_path(caller, path)?;
+        let requirement = Requirement::module(module.scope_name, Access::Create).and(Requirement::module(module.scope_name, Access::Update));
+        Ok((module, requirement))
+    }
+}
+
+/// A related list of a record (`/{module}/{record_id}/{related_list}`): the parent module's scope
+/// with access `A`, and the notes scope too when the list holds notes.
+pub struct Related<A>(PhantomData<A>);
+
+/// The parent module and which of its related lists the path names.
+pub struct RelatedRef {
+    pub module: ModuleRef,
+    pub list: usize,
+}
+
+impl RelatedRef {
+    pub fn list(&self) -> &crm::related::RelatedList {
+        &self.module.related_lists[self.list]
+    }
+}
+
+impl<A: AccessKind> Rule for Related<A> {
+    type Target = RelatedRef;
+    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(RelatedRef, Requirement), ApiError> {
+        let module = module_from_path(caller, path)?;
+        let name = path.iter().find(|(k, _)| k == "related").map(|(_, v)| v.as_str()).unwrap_or("");
+        let list = module
+            .related_lists
+            .iter()
+            .position(|r| r.api_name == name)
+            .or_else(|| module.related_lists.iter().position(|r| r.api_name.eq_ignore_ascii_case(name)))
+            .ok_or_else(ApiError::invalid_url_pattern)?;
+        let mut requirement = Requirement::module(module.scope_name, A::ACCESS);
+        if module.related_lists[list].module == "Notes" {
+            requirement = requirement.and(Requirement::module("notes", A::ACCESS));
+        }
+        Ok((RelatedRef { module, list }, requirement))
     }
 }
 
@@ -208,6 +311,7 @@ pub struct Read;
 pub struct Create;
 pub struct Update;
 pub struct Delete;
+pub struct Delink;
 impl AccessKind for Read {
     const ACCESS: Access = Access::Read;
 }
@@ -219,6 +323,9 @@ impl AccessKind for Update {
 }
 impl AccessKind for Delete {
     const ACCESS: Access = Access::Delete;
+}
+impl AccessKind for Delink {
+    const ACCESS: Access = Access::Delink;
 }
 
 /// Records of the `{module}` in the path, with the access `A`.

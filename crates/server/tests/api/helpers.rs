@@ -11,7 +11,7 @@ use serde_json::Value;
 use server::provision::{self, ClientCreated, NewClient, OrgCreated};
 use server::{AppState, Running, ServerConfig};
 
-pub const ALL_SCOPES: &str = "ZohoBigin.modules.ALL,ZohoBigin.settings.ALL,ZohoBigin.users.ALL,ZohoBigin.org.ALL";
+pub const ALL_SCOPES: &str = "ZohoBigin.modules.ALL,ZohoBigin.settings.ALL,ZohoBigin.users.ALL,ZohoBigin.org.ALL,ZohoBigin.change_owner.CREATE";
 
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
@@ -261,4 +261,18 @@ macro_rules! on_both_backends {
             )*
         }
     };
+}
+
+/// The ids of the records a write answer reports.
+pub fn ids_of(body: &Value) -> Vec<String> {
+    body["data"].as_array().unwrap().iter().map(|d| d["details"]["id"].as_str().unwrap_or("").to_string()).collect()
+}
+
+impl TestApp {
+    /// Inserts one record and returns its id; panics with the answer when it fails.
+    pub async fn create(&self, token: &str, module: &str, record: Value) -> String {
+        let (status, body) = self.post(&format!("/bigin/v2/{module}"), token, &serde_json::json!({ "data": [record] })).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        ids_of(&body)[0].clone()
+    }
 }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod api_auth;
 mod metadata;
+mod modules;
 mod oauth;
 mod pages;
 mod records;

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{TestApp, ALL_SCOPES};
+use crate::helpers::{ids_of, TestApp, ALL_SCOPES};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -19,9 +19,6 @@ on_both_backends!(
     organizations_never_see_each_others_records,
 );
 
-fn ids_of(body: &Value) -> Vec<String> {
-    body["data"].as_array().unwrap().iter().map(|d| d["details"]["id"].as_str().unwrap().to_string()).collect()
-}
 
 async fn insert_answers_per_record(app: TestApp) {
     let t = app.tenant("Zylker", ALL_SCOPES).await;

@@ -299,3 +299,85 @@ pub async fn revoke_tokens_of_code(tx: &impl GenericClient, code_id: crm::Id, no
     tx.execute("UPDATE refresh_tokens SET revoked_at = $2 WHERE code_id = $1 AND revoked_at IS NULL", &[&code_id, &now]).await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
+
+pub async fn insert_org_user(c: &impl GenericClient, u: &OrgUser) -> Result<bool> {
+    // The e-mail check and the insert are one statement, so two nodes cannot both add it.
+    let n = c
+        .execute(
+            "INSERT INTO org_users (org_id, id, account_id, email, first_name, last_name, role, profile, status, confirmed, created_time, modified_time)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+             WHERE NOT EXISTS (SELECT 1 FROM org_users WHERE org_id = $1 AND lower(email) = lower($4))",
+            &[
+                &u.org_id.as_i64(),
+                &u.id.as_i64(),
+                &u.account_id.map(|a| a.as_i64()),
+                &u.email,
+                &u.first_name,
+                &u.last_name,
+                &u.role,
+                &u.profile,
+                &u.status,
+                &u.confirmed,
+                &u.created_time,
+                &u.modified_time,
+            ],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn update_org_user(c: &impl GenericClient, u: &OrgUser) -> Result<bool> {
+    let n = c
+        .execute(
+            "UPDATE org_users SET first_name = $3, last_name = $4, role = $5, profile = $6, status = $7, modified_time = $8 WHERE org_id = $1 AND id = $2",
+            &[&u.org_id.as_i64(), &u.id.as_i64(), &u.first_name, &u.last_name, &u.role, &u.profile, &u.status, &u.modified_time],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn custom_fields(c: &impl GenericClient, org_id: crm::Id) -> Result<Vec<crm::modules::CustomField>> {
+    let rows = c
+        .query(
+            "SELECT id, module, api_name, label, data_type, length, picklist, is_unique, lookup_module FROM custom_fields WHERE org_id = $1 ORDER BY created_time, id",
+            &[&org_id.as_i64()],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| crm::modules::CustomField {
+            id: id(r.get(0)),
+            module: r.get(1),
+            api_name: r.get(2),
+            label: r.get(3),
+            data_type: crm::modules::DataType::parse(r.get::<_, &str>(4)).unwrap_or(crm::modules::DataType::Text),
+            length: r.get::<_, Option<i64>>(5).map(|l| l as u32),
+            picklist: serde_json::from_str(r.get::<_, &str>(6)).unwrap_or_default(),
+            unique: r.get(7),
+            lookup_module: r.get(8),
+        })
+        .collect())
+}
+
+pub async fn insert_custom_field(c: &impl GenericClient, org_id: crm::Id, f: &crm::modules::CustomField, now: i64) -> Result<bool> {
+    let n = c
+        .execute(
+            "INSERT INTO custom_fields (org_id, id, module, api_name, label, data_type, length, picklist, is_unique, lookup_module, created_time)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
+            &[
+                &org_id.as_i64(),
+                &f.id.as_i64(),
+                &f.module,
+                &f.api_name,
+                &f.label,
+                &f.data_type.as_str(),
+                &f.length.map(i64::from),
+                &serde_json::to_string(&f.picklist)?,
+                &f.unique,
+                &f.lookup_module,
+                &now,
+            ],
+        )
+        .await?;
+    Ok(n > 0)
+}

@@ -12,7 +12,10 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 
 use crate::*;
 
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/postgres/0001_init.sql")),
+    ("0002_records_everywhere", include_str!("../../migrations/postgres/0002_records_everywhere.sql")),
+];
 const POOL_SIZE: usize = 16;
 
 pub struct PgStore {
@@ -131,6 +134,22 @@ impl Store for PgStore {
         Ok(users.into_iter().next())
     }
 
+    async fn insert_org_user(&self, user: &OrgUser) -> Result<bool> {
+        accounts::insert_org_user(&self.conn().await?, user).await
+    }
+
+    async fn update_org_user(&self, user: &OrgUser) -> Result<bool> {
+        accounts::update_org_user(&self.conn().await?, user).await
+    }
+
+    async fn custom_fields(&self, org_id: Id) -> Result<Vec<crm::modules::CustomField>> {
+        accounts::custom_fields(&self.conn().await?, org_id).await
+    }
+
+    async fn insert_custom_field(&self, org_id: Id, field: &crm::modules::CustomField, now: i64) -> Result<bool> {
+        accounts::insert_custom_field(&self.conn().await?, org_id, field, now).await
+    }
+
     async fn create_client(&self, client: &Client) -> Result<()> {
         accounts::insert_client(&self.conn().await?, client).await
     }
@@ -243,6 +262,30 @@ impl Store for PgStore {
 
     async fn list_records(&self, org_id: Id, query: &ListQuery) -> Result<Vec<RecordRow>> {
         records::list(&self.conn().await?, org_id, query).await
+    }
+
+    async fn count_records(&self, org_id: Id, query: &ListQuery) -> Result<u64> {
+        records::count(&self.conn().await?, org_id, query).await
+    }
+
+    async fn deleted_records(&self, org_id: Id, query: &DeletedQuery) -> Result<Vec<DeletedRow>> {
+        records::deleted(&self.conn().await?, org_id, query).await
+    }
+
+    async fn record_by_key(&self, org_id: Id, module: &str, field: &str, value: &str) -> Result<Option<Id>> {
+        records::by_key(&self.conn().await?, org_id, module, field, value).await
+    }
+
+    async fn put_link(&self, org_id: Id, link: &Link, now: i64) -> Result<()> {
+        records::put_link(&self.conn().await?, org_id, link, now).await
+    }
+
+    async fn delete_link(&self, org_id: Id, kind: &str, a_id: Id, b_id: Id) -> Result<bool> {
+        records::delete_link(&self.conn().await?, org_id, kind, a_id, b_id).await
+    }
+
+    async fn links(&self, org_id: Id, kind: &str, parent_is_a: bool, parent: Id, others: &[Id]) -> Result<Vec<Link>> {
+        records::links(&self.conn().await?, org_id, kind, parent_is_a, parent, others).await
     }
 
     async fn delete_record(&self, org_id: Id, module: &str, record_id: Id, by: Id, now: i64) -> Result<bool> {

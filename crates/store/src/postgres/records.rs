@@ -6,6 +6,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 use super::id;
+use crate::filters::{Builder, Postgres, SqlValue};
 use crate::*;
 
 const COLUMNS: &str = "org_id, module, id, name, owner_id, created_by, modified_by, created_time, modified_time, data";
@@ -118,30 +119,111 @@ pub async fn get(c: &impl GenericClient, org_id: crm::Id, module: &str, record_i
     Ok(row.as_ref().map(row_from))
 }
 
+fn to_params(values: &[SqlValue]) -> Vec<Box<dyn ToSql + Sync + Send>> {
+    values
+        .iter()
+        .map(|v| -> Box<dyn ToSql + Sync + Send> {
+            match v {
+                SqlValue::Int(i) => Box::new(*i),
+                SqlValue::Text(t) => Box::new(t.clone()),
+            }
+        })
+        .collect()
+}
+
+async fn query(c: &impl GenericClient, sql: &str, values: &[SqlValue]) -> Result<Vec<Row>> {
+    let boxed = to_params(values);
+    let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect();
+    Ok(c.query(sql, &refs).await?)
+}
+
+fn live_where(org_id: crm::Id, q: &ListQuery) -> (String, Builder<'static, Postgres>) {
+    let mut b = Builder::new(&Postgres, vec![SqlValue::Int(org_id.as_i64()), SqlValue::Text(q.module.clone())], false);
+    let filters = b.filters(&q.filters, "$1");
+    (format!("WHERE org_id = $1 AND module = $2 AND deleted_time IS NULL{filters}"), b)
+}
+
 pub async fn list(c: &impl GenericClient, org_id: crm::Id, q: &ListQuery) -> Result<Vec<RecordRow>> {
     let direction = if q.descending { "DESC" } else { "ASC" };
-    let org = org_id.as_i64();
-    let mut params: Vec<Box<dyn ToSql + Sync + Send>> = vec![Box::new(org), Box::new(q.module.clone())];
+    let (condition, mut b) = live_where(org_id, q);
     let order = match &q.sort {
         SortKey::Id => format!("id {direction}"),
         SortKey::CreatedTime => format!("created_time {direction}, id {direction}"),
         SortKey::ModifiedTime => format!("modified_time {direction}, id {direction}"),
         SortKey::Field(field) => {
-            params.push(Box::new(field.clone()));
-            format!("data -> $3 {direction}, id {direction}")
+            let key = b.bind(SqlValue::Text(field.clone()));
+            format!("data -> {key}::text {direction}, id {direction}")
         }
     };
-    let mut filter = String::new();
-    if let Some(ids) = &q.ids {
-        params.push(Box::new(ids.iter().map(|i| i.as_i64()).collect::<Vec<i64>>()));
-        filter = format!(" AND id = ANY(${})", params.len());
+    let sql = format!("SELECT {COLUMNS} FROM records {condition} ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset);
+    Ok(query(c, &sql, &b.params).await?.iter().map(row_from).collect())
+}
+
+pub async fn count(c: &impl GenericClient, org_id: crm::Id, q: &ListQuery) -> Result<u64> {
+    let (condition, b) = live_where(org_id, q);
+    let rows = query(c, &format!("SELECT COUNT(*) FROM records {condition}"), &b.params).await?;
+    Ok(rows[0].get::<_, i64>(0) as u64)
+}
+
+pub async fn deleted(c: &impl GenericClient, org_id: crm::Id, q: &DeletedQuery) -> Result<Vec<DeletedRow>> {
+    let mut b = Builder::new(&Postgres, vec![SqlValue::Int(org_id.as_i64()), SqlValue::Text(q.module.clone())], false);
+    let mut condition = "WHERE org_id = $1 AND module = $2 AND deleted_time IS NOT NULL".to_string();
+    if let Some(after) = q.after {
+        condition.push_str(&format!(" AND deleted_time > {}", b.bind(SqlValue::Int(after))));
+    }
+    if let Some(until) = q.until {
+        condition.push_str(&format!(" AND deleted_time <= {}", b.bind(SqlValue::Int(until))));
     }
     let sql = format!(
-        "SELECT {COLUMNS} FROM records WHERE org_id = $1 AND module = $2 AND deleted_time IS NULL{filter} ORDER BY {order} LIMIT {} OFFSET {}",
+        "SELECT id, name, created_by, deleted_by, deleted_time FROM records {condition} ORDER BY deleted_time DESC, id DESC LIMIT {} OFFSET {}",
         q.limit, q.offset
     );
-    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect();
-    Ok(c.query(&sql, &refs).await?.iter().map(row_from).collect())
+    Ok(query(c, &sql, &b.params)
+        .await?
+        .iter()
+        .map(|r| DeletedRow { id: id(r.get(0)), name: r.get(1), created_by: id(r.get(2)), deleted_by: id(r.get(3)), deleted_time: r.get(4) })
+        .collect())
+}
+
+pub async fn by_key(c: &impl GenericClient, org_id: crm::Id, module: &str, field: &str, value: &str) -> Result<Option<crm::Id>> {
+    let row = c
+        .query_opt(
+            "SELECT record_id FROM record_keys WHERE org_id = $1 AND module = $2 AND field = $3 AND value = $4",
+            &[&org_id.as_i64(), &module, &field, &value],
+        )
+        .await?;
+    Ok(row.map(|r| id(r.get(0))))
+}
+
+pub async fn put_link(c: &impl GenericClient, org_id: crm::Id, link: &Link, now: i64) -> Result<()> {
+    c.execute(
+        "INSERT INTO record_links (org_id, kind, a_id, b_id, data, created_time) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (org_id, kind, a_id, b_id) DO UPDATE SET data = excluded.data",
+        &[&org_id.as_i64(), &link.kind, &link.a_id.as_i64(), &link.b_id.as_i64(), &Value::Object(link.data.clone()), &now],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_link(c: &impl GenericClient, org_id: crm::Id, kind: &str, a: crm::Id, b: crm::Id) -> Result<bool> {
+    let n = c
+        .execute("DELETE FROM record_links WHERE org_id = $1 AND kind = $2 AND a_id = $3 AND b_id = $4", &[&org_id.as_i64(), &kind, &a.as_i64(), &b.as_i64()])
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn links(c: &impl GenericClient, org_id: crm::Id, kind: &str, parent_is_a: bool, parent: crm::Id, others: &[crm::Id]) -> Result<Vec<Link>> {
+    let (mine, other) = if parent_is_a { ("a_id", "b_id") } else { ("b_id", "a_id") };
+    let others: Vec<i64> = others.iter().map(|o| o.as_i64()).collect();
+    let sql = format!("SELECT a_id, b_id, data FROM record_links WHERE org_id = $1 AND kind = $2 AND {mine} = $3 AND {other} = ANY($4)");
+    let rows = c.query(&sql, &[&org_id.as_i64(), &kind, &parent.as_i64(), &others]).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let data: Value = r.get(2);
+            Link { kind: kind.to_string(), a_id: id(r.get(0)), b_id: id(r.get(1)), data: data.as_object().cloned().unwrap_or_default() }
+        })
+        .collect())
 }
 
 pub async fn delete(tx: &impl GenericClient, org_id: crm::Id, module: &str, record_id: crm::Id, by: crm::Id, now: i64) -> Result<bool> {

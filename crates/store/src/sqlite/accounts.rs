@@ -299,3 +299,83 @@ pub fn revoke_tokens_of_code(tx: &Transaction<'_>, code_id: crm::Id, now: i64) -
     tx.execute("UPDATE refresh_tokens SET revoked_at = ?2 WHERE code_id = ?1 AND revoked_at IS NULL", params![code_id, now])?;
     Ok(digests)
 }
+
+pub fn insert_org_user(tx: &Transaction<'_>, u: &OrgUser) -> rusqlite::Result<bool> {
+    let taken: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM org_users WHERE org_id = ?1 AND lower(email) = lower(?2))",
+        params![u.org_id.as_i64(), u.email],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO org_users (org_id, id, account_id, email, first_name, last_name, role, profile, status, confirmed, created_time, modified_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            u.org_id.as_i64(),
+            u.id.as_i64(),
+            u.account_id.map(|a| a.as_i64()),
+            u.email,
+            u.first_name,
+            u.last_name,
+            u.role,
+            u.profile,
+            u.status,
+            u.confirmed,
+            u.created_time,
+            u.modified_time
+        ],
+    )?;
+    Ok(true)
+}
+
+pub fn update_org_user(tx: &Transaction<'_>, u: &OrgUser) -> rusqlite::Result<bool> {
+    let n = tx.execute(
+        "UPDATE org_users SET first_name = ?3, last_name = ?4, role = ?5, profile = ?6, status = ?7, modified_time = ?8 WHERE org_id = ?1 AND id = ?2",
+        params![u.org_id.as_i64(), u.id.as_i64(), u.first_name, u.last_name, u.role, u.profile, u.status, u.modified_time],
+    )?;
+    Ok(n > 0)
+}
+
+pub fn custom_fields(c: &Connection, org_id: crm::Id) -> rusqlite::Result<Vec<crm::modules::CustomField>> {
+    let mut stmt = c.prepare(
+        "SELECT id, module, api_name, label, data_type, length, picklist, is_unique, lookup_module FROM custom_fields WHERE org_id = ?1 ORDER BY created_time, id",
+    )?;
+    let rows = stmt.query_map([org_id.as_i64()], |r| {
+        let data_type: String = r.get(4)?;
+        Ok(crm::modules::CustomField {
+            id: id(r.get(0)?),
+            module: r.get(1)?,
+            api_name: r.get(2)?,
+            label: r.get(3)?,
+            data_type: crm::modules::DataType::parse(&data_type).unwrap_or(crm::modules::DataType::Text),
+            length: r.get::<_, Option<i64>>(5)?.map(|l| l as u32),
+            picklist: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
+            unique: r.get(7)?,
+            lookup_module: r.get(8)?,
+        })
+    })?;
+    rows.collect()
+}
+
+pub fn insert_custom_field(tx: &Transaction<'_>, org_id: crm::Id, f: &crm::modules::CustomField, now: i64) -> rusqlite::Result<bool> {
+    let n = tx.execute(
+        "INSERT INTO custom_fields (org_id, id, module, api_name, label, data_type, length, picklist, is_unique, lookup_module, created_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
+        params![
+            org_id.as_i64(),
+            f.id.as_i64(),
+            f.module,
+            f.api_name,
+            f.label,
+            f.data_type.as_str(),
+            f.length.map(i64::from),
+            serde_json::to_string(&f.picklist).unwrap_or_default(),
+            f.unique,
+            f.lookup_module,
+            now
+        ],
+    )?;
+    Ok(n > 0)
+}

@@ -14,7 +14,10 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::*;
 
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/sqlite/0001_init.sql")),
+    ("0002_records_everywhere", include_str!("../../migrations/sqlite/0002_records_everywhere.sql")),
+];
 const MAX_IDLE_READERS: usize = 16;
 
 pub struct SqliteStore {
@@ -176,6 +179,25 @@ impl Store for SqliteStore {
         .map(|v| v.into_iter().next())
     }
 
+    async fn insert_org_user(&self, user: &OrgUser) -> Result<bool> {
+        let user = user.clone();
+        self.write(move |tx| accounts::insert_org_user(tx, &user)).await
+    }
+
+    async fn update_org_user(&self, user: &OrgUser) -> Result<bool> {
+        let user = user.clone();
+        self.write(move |tx| accounts::update_org_user(tx, &user)).await
+    }
+
+    async fn custom_fields(&self, org_id: Id) -> Result<Vec<crm::modules::CustomField>> {
+        self.read(move |c| accounts::custom_fields(c, org_id)).await
+    }
+
+    async fn insert_custom_field(&self, org_id: Id, field: &crm::modules::CustomField, now: i64) -> Result<bool> {
+        let field = field.clone();
+        self.write(move |tx| accounts::insert_custom_field(tx, org_id, &field, now)).await
+    }
+
     async fn create_client(&self, client: &Client) -> Result<()> {
         let client = client.clone();
         self.write(move |tx| accounts::insert_client(tx, &client)).await
@@ -293,6 +315,36 @@ impl Store for SqliteStore {
     async fn list_records(&self, org_id: Id, query: &ListQuery) -> Result<Vec<RecordRow>> {
         let query = query.clone();
         self.read(move |c| records::list(c, org_id, &query)).await
+    }
+
+    async fn count_records(&self, org_id: Id, query: &ListQuery) -> Result<u64> {
+        let query = query.clone();
+        self.read(move |c| records::count(c, org_id, &query)).await
+    }
+
+    async fn deleted_records(&self, org_id: Id, query: &DeletedQuery) -> Result<Vec<DeletedRow>> {
+        let query = query.clone();
+        self.read(move |c| records::deleted(c, org_id, &query)).await
+    }
+
+    async fn record_by_key(&self, org_id: Id, module: &str, field: &str, value: &str) -> Result<Option<Id>> {
+        let (module, field, value) = (module.to_string(), field.to_string(), value.to_string());
+        self.read(move |c| records::by_key(c, org_id, &module, &field, &value)).await
+    }
+
+    async fn put_link(&self, org_id: Id, link: &Link, now: i64) -> Result<()> {
+        let link = link.clone();
+        self.write(move |tx| records::put_link(tx, org_id, &link, now)).await
+    }
+
+    async fn delete_link(&self, org_id: Id, kind: &str, a_id: Id, b_id: Id) -> Result<bool> {
+        let kind = kind.to_string();
+        self.write(move |tx| records::delete_link(tx, org_id, &kind, a_id, b_id)).await
+    }
+
+    async fn links(&self, org_id: Id, kind: &str, parent_is_a: bool, parent: Id, others: &[Id]) -> Result<Vec<Link>> {
+        let (kind, others) = (kind.to_string(), others.to_vec());
+        self.read(move |c| records::links(c, org_id, &kind, parent_is_a, parent, &others)).await
     }
 
     async fn delete_record(&self, org_id: Id, module: &str, record_id: Id, by: Id, now: i64) -> Result<bool> {

@@ -4,6 +4,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Tra
 use serde_json::{Map, Value};
 
 use super::id;
+use crate::filters::{Builder, Sqlite, SqlValue};
 use crate::*;
 
 const COLUMNS: &str = "org_id, module, id, name, owner_id, created_by, modified_by, created_time, modified_time, data";
@@ -110,31 +111,104 @@ pub fn get(c: &Connection, org_id: crm::Id, module: &str, record_id: crm::Id) ->
     .optional()
 }
 
+fn to_sqlite(values: Vec<SqlValue>) -> Vec<rusqlite::types::Value> {
+    values
+        .into_iter()
+        .map(|v| match v {
+            SqlValue::Int(i) => rusqlite::types::Value::Integer(i),
+            SqlValue::Text(t) => rusqlite::types::Value::Text(t),
+        })
+        .collect()
+}
+
+/// `WHERE` for live records of the query's module that pass its filters, and its parameters.
+fn live_where(org_id: crm::Id, q: &ListQuery) -> (String, Builder<'static, Sqlite>) {
+    let mut b = Builder::new(&Sqlite, vec![SqlValue::Int(org_id.as_i64()), SqlValue::Text(q.module.clone())], true);
+    let filters = b.filters(&q.filters, "?1");
+    (format!("WHERE org_id = ?1 AND module = ?2 AND deleted_time IS NULL{filters}"), b)
+}
+
 pub fn list(c: &Connection, org_id: crm::Id, q: &ListQuery) -> rusqlite::Result<Vec<RecordRow>> {
     let direction = if q.descending { "DESC" } else { "ASC" };
-    let mut args: Vec<rusqlite::types::Value> = vec![org_id.as_i64().into(), q.module.clone().into()];
+    let (condition, mut b) = live_where(org_id, q);
     let order = match &q.sort {
         SortKey::Id => format!("id {direction}"),
         SortKey::CreatedTime => format!("created_time {direction}, id {direction}"),
         SortKey::ModifiedTime => format!("modified_time {direction}, id {direction}"),
         SortKey::Field(field) => {
-            args.push(format!("$.\"{}\"", field.replace('"', "")).into());
-            format!("json_extract(data, ?3) {direction}, id {direction}")
+            let path = b.bind(SqlValue::Text(format!("$.\"{}\"", field.replace('"', ""))));
+            format!("json_extract(data, {path}) {direction}, id {direction}")
         }
     };
-    let mut filter = String::new();
-    if let Some(ids) = &q.ids {
-        let first = args.len() + 1;
-        let marks: Vec<String> = (first..first + ids.len()).map(|i| format!("?{i}")).collect();
-        filter = format!(" AND id IN ({})", marks.join(", "));
-        args.extend(ids.iter().map(|i| rusqlite::types::Value::from(i.as_i64())));
+    let sql = format!("SELECT {COLUMNS} FROM records {condition} ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset);
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(to_sqlite(b.params)), row_from)?;
+    rows.collect()
+}
+
+pub fn count(c: &Connection, org_id: crm::Id, q: &ListQuery) -> rusqlite::Result<u64> {
+    let (condition, b) = live_where(org_id, q);
+    c.query_row(&format!("SELECT COUNT(*) FROM records {condition}"), params_from_iter(to_sqlite(b.params)), |r| r.get::<_, i64>(0)).map(|n| n as u64)
+}
+
+pub fn deleted(c: &Connection, org_id: crm::Id, q: &DeletedQuery) -> rusqlite::Result<Vec<DeletedRow>> {
+    let mut b = Builder::new(&Sqlite, vec![SqlValue::Int(org_id.as_i64()), SqlValue::Text(q.module.clone())], true);
+    let mut condition = "WHERE org_id = ?1 AND module = ?2 AND deleted_time IS NOT NULL".to_string();
+    if let Some(after) = q.after {
+        condition.push_str(&format!(" AND deleted_time > {}", b.bind(SqlValue::Int(after))));
+    }
+    if let Some(until) = q.until {
+        condition.push_str(&format!(" AND deleted_time <= {}", b.bind(SqlValue::Int(until))));
     }
     let sql = format!(
-        "SELECT {COLUMNS} FROM records WHERE org_id = ?1 AND module = ?2 AND deleted_time IS NULL{filter} ORDER BY {order} LIMIT {} OFFSET {}",
+        "SELECT id, name, created_by, deleted_by, deleted_time FROM records {condition} ORDER BY deleted_time DESC, id DESC LIMIT {} OFFSET {}",
         q.limit, q.offset
     );
     let mut stmt = c.prepare(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args), row_from)?;
+    let rows = stmt.query_map(params_from_iter(to_sqlite(b.params)), |r| {
+        Ok(DeletedRow { id: id(r.get(0)?), name: r.get(1)?, created_by: id(r.get(2)?), deleted_by: id(r.get(3)?), deleted_time: r.get(4)? })
+    })?;
+    rows.collect()
+}
+
+pub fn by_key(c: &Connection, org_id: crm::Id, module: &str, field: &str, value: &str) -> rusqlite::Result<Option<crm::Id>> {
+    c.query_row(
+        "SELECT record_id FROM record_keys WHERE org_id = ?1 AND module = ?2 AND field = ?3 AND value = ?4",
+        params![org_id.as_i64(), module, field, value],
+        |r| r.get::<_, i64>(0),
+    )
+    .optional()
+    .map(|o| o.map(id))
+}
+
+pub fn put_link(tx: &Transaction<'_>, org_id: crm::Id, link: &Link, now: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO record_links (org_id, kind, a_id, b_id, data, created_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (org_id, kind, a_id, b_id) DO UPDATE SET data = excluded.data",
+        params![org_id.as_i64(), link.kind, link.a_id.as_i64(), link.b_id.as_i64(), Value::Object(link.data.clone()).to_string(), now],
+    )?;
+    Ok(())
+}
+
+pub fn delete_link(tx: &Transaction<'_>, org_id: crm::Id, kind: &str, a: crm::Id, b: crm::Id) -> rusqlite::Result<bool> {
+    let n = tx.execute("DELETE FROM record_links WHERE org_id = ?1 AND kind = ?2 AND a_id = ?3 AND b_id = ?4", params![org_id.as_i64(), kind, a.as_i64(), b.as_i64()])?;
+    Ok(n > 0)
+}
+
+pub fn links(c: &Connection, org_id: crm::Id, kind: &str, parent_is_a: bool, parent: crm::Id, others: &[crm::Id]) -> rusqlite::Result<Vec<Link>> {
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (mine, other) = if parent_is_a { ("a_id", "b_id") } else { ("b_id", "a_id") };
+    let marks: Vec<String> = (4..others.len() + 4).map(|i| format!("?{i}")).collect();
+    let sql = format!("SELECT a_id, b_id, data FROM record_links WHERE org_id = ?1 AND kind = ?2 AND {mine} = ?3 AND {other} IN ({})", marks.join(", "));
+    let mut args: Vec<rusqlite::types::Value> = vec![org_id.as_i64().into(), kind.to_string().into(), parent.as_i64().into()];
+    args.extend(others.iter().map(|o| rusqlite::types::Value::from(o.as_i64())));
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| {
+        let data: String = r.get(2)?;
+        Ok(Link { kind: kind.to_string(), a_id: id(r.get(0)?), b_id: id(r.get(1)?), data: serde_json::from_str(&data).unwrap_or_default() })
+    })?;
     rows.collect()
 }
 

@@ -1,48 +1,73 @@
-//! The records API of every module: list, read, insert, update, delete
-//! (Bigin's get-records, insert-records, update-records and delete-records pages).
+//! The records API of every module: list, read, insert, update, upsert, delete, count, deleted
+//! records, change owner, and related lists (Bigin's records pages).
 
 mod read;
+mod related;
 mod render;
 mod write;
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
-use crm::Id;
+use crm::{ErrorCode, Id};
 use serde_json::{json, Value};
-use store::ListQuery;
+use store::{DeletedQuery, ListQuery, RecordFilter, SortKey};
 
+pub use self::related::{create_notes, delink_related, delink_related_one, get_related, link_related, update_note};
 use self::read::ListParams;
 use self::render::RenderContext;
 use self::write::{Outcome, Writer};
-use super::auth::{Api, Create, Delete, Read, Records, Update};
+use super::auth::{Api, ChangeOwner, Create, Delete, Read, Records, Update, Upsert};
 use super::body::Body;
 use super::ApiError;
 use crate::state::AppState;
 use crate::wire;
 
-/// # GET /bigin/v2/{module}?fields=...&page&per_page&sort_by&sort_order&page_token&ids
-pub async fn list_records(api: Api<Records<Read>>, State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+/// `If-Modified-Since`, when the request has one Bigin can read: the last millisecond of the
+/// second it names, since times on the wire have whole seconds.
+fn modified_since(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    match headers.get(header::IF_MODIFIED_SINCE) {
+        None => Ok(None),
+        Some(value) => {
+            let text = value.to_str().unwrap_or("");
+            let ms = crm::time_fmt::parse(text).ok_or_else(|| ApiError::new(ErrorCode::InvalidData).with_detail("header", "If-Modified-Since"))?;
+            Ok(Some(ms.div_euclid(1000) * 1000 + 999))
+        }
+    }
+}
+
+/// # GET /bigin/v2/{module}?fields=...&page&per_page&sort_by&sort_order&page_token&ids&cvid&approved&pipeline_id
+pub async fn list_records(api: Api<Records<Read>>, State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let module = &api.target;
+    let caller = &api.caller;
     let pairs = wire::pairs(query.as_deref());
     let now = state.now();
-    let params = ListParams::parse(module, &pairs, &state.secrets, now)?;
+    let params = ListParams::parse(&caller.schema, module, &pairs, (caller.org.id, caller.user.id), &state.secrets, now)?;
+    let since = modified_since(&headers)?;
+    if params.nothing {
+        return Ok(wire::no_content());
+    }
+    let mut filters = params.filters.clone();
+    if let Some(since) = since {
+        filters.push(RecordFilter::ModifiedAfter(since));
+    }
     let query = ListQuery {
         module: module.api_name.to_string(),
         sort: params.sort.clone(),
         descending: params.descending,
         offset: (params.page - 1).saturating_mul(params.per_page),
         limit: params.per_page + 1,
-        ids: params.ids.clone(),
+        filters,
     };
-    let mut rows = state.store.list_records(api.caller.org.id, &query).await?;
+    let mut rows = state.store.list_records(caller.org.id, &query).await?;
     let more = rows.len() as u64 > params.per_page;
     rows.truncate(params.per_page as usize);
     if rows.is_empty() {
-        return Ok(wire::no_content());
+        // Nothing changed since the time asked about: 304, as Bigin answers.
+        return Ok(if since.is_some() { wire::not_modified() } else { wire::no_content() });
     }
-    let ctx = RenderContext::load(&state, &api.caller, module, &rows).await?;
-    let data: Vec<Value> = rows.iter().map(|row| ctx.record(module, row, Some(&params.fields))).collect();
+    let ctx = RenderContext::load(&state, caller, module, &rows).await?;
+    let data: Vec<Value> = rows.iter().map(|row| ctx.record(module, row, Some(&params.fields), None)).collect();
     let (next_token, expiry) = if more {
         let (token, expires) = params.next_page_token(&state.secrets, now);
         (Value::String(token), ctx.time(expires))
@@ -67,28 +92,81 @@ pub async fn list_records(api: Api<Records<Read>>, State(state): State<AppState>
 pub async fn get_record(
     api: Api<Records<Read>>,
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path((_, record_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let module = &api.target;
     let pairs = wire::pairs(query.as_deref());
     let fields = read::parse_fields(module, wire::param(&pairs, "fields"), false)?;
+    let since = modified_since(&headers)?;
     let Some(id) = Id::parse(&record_id) else { return Ok(wire::no_content()) };
     let Some(row) = state.store.record(api.caller.org.id, module.api_name, id).await? else {
         return Ok(wire::no_content());
     };
+    if since.is_some_and(|since| row.modified_time <= since) {
+        return Ok(wire::not_modified());
+    }
     let rows = [row];
     let ctx = RenderContext::load(&state, &api.caller, module, &rows).await?;
-    let data = ctx.record(module, &rows[0], fields.as_deref());
+    let data = ctx.record(module, &rows[0], fields.as_deref(), None);
     Ok(wire::json(StatusCode::OK, &json!({ "data": [data] })))
+}
+
+/// # GET /bigin/v2/{module}/actions/count?cvid&ids&approved&pipeline_id
+pub async fn count_records(api: Api<Records<Read>>, State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let module = &api.target;
+    let caller = &api.caller;
+    let pairs = wire::pairs(query.as_deref());
+    let (filters, nothing) = read::selection(&caller.schema, module, &pairs, caller.org.id, caller.user.id)?;
+    let count = if nothing {
+        0
+    } else {
+        let query = ListQuery { module: module.api_name.to_string(), sort: SortKey::Id, descending: false, offset: 0, limit: 0, filters };
+        state.store.count_records(caller.org.id, &query).await?
+    };
+    Ok(wire::json(StatusCode::OK, &json!({ "count": count })))
+}
+
+/// # GET /bigin/v2/{module}/deleted?type=all|recycle|permanent&page&per_page
+pub async fn deleted_records(api: Api<Records<Read>>, State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let module = &api.target;
+    let pairs = wire::pairs(query.as_deref());
+    let now = state.now();
+    let (after, until) = read::deleted_bounds(wire::param(&pairs, "type"), now)?;
+    let (page, per_page) = read::paging(&pairs)?;
+    let query = DeletedQuery { module: module.api_name.to_string(), after, until, offset: (page - 1) * per_page, limit: per_page + 1 };
+    let mut rows = state.store.deleted_records(api.caller.org.id, &query).await?;
+    let more = rows.len() as u64 > per_page;
+    rows.truncate(per_page as usize);
+    if rows.is_empty() {
+        return Ok(wire::no_content());
+    }
+    let ctx = RenderContext::load(&state, &api.caller, module, &[]).await?;
+    let cutoff = now - read::RECYCLE_BIN_DAYS * 24 * 3_600_000;
+    let data: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "deleted_by": ctx.user_brief(r.deleted_by),
+                "id": r.id.to_string(),
+                "display_name": r.name,
+                "type": if r.deleted_time > cutoff { "recycle" } else { "permanent" },
+                "created_by": ctx.user_brief(r.created_by),
+                "deleted_time": ctx.time(r.deleted_time),
+            })
+        })
+        .collect();
+    let info = json!({"per_page": per_page, "count": data.len(), "page": page, "more_records": more});
+    Ok(wire::json(StatusCode::OK, &json!({"data": data, "info": info})))
 }
 
 /// # POST /bigin/v2/{module}
 pub async fn insert_records(api: Api<Records<Create>>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
-    let items = write::parse_body(&body)?;
+    let body = write::parse_body(&body, write::MAX_WRITE)?;
     let writer = Writer::new(&state, &api.caller, &api.target).await?;
-    let mut outcomes = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
+    let mut outcomes = Vec::with_capacity(body.items.len());
+    for (index, item) in body.items.iter().enumerate() {
         outcomes.push(writer.insert(item, index).await?);
     }
     Ok(answer(&outcomes, "record added", StatusCode::CREATED))
@@ -96,10 +174,10 @@ pub async fn insert_records(api: Api<Records<Create>>, State(state): State<AppSt
 
 /// # PUT /bigin/v2/{module} (each element carries its `id`)
 pub async fn update_records(api: Api<Records<Update>>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
-    let items = write::parse_body(&body)?;
+    let body = write::parse_body(&body, write::MAX_WRITE)?;
     let writer = Writer::new(&state, &api.caller, &api.target).await?;
-    let mut outcomes = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
+    let mut outcomes = Vec::with_capacity(body.items.len());
+    for (index, item) in body.items.iter().enumerate() {
         outcomes.push(writer.update(write::id_in(item), item, index).await?);
     }
     Ok(answer(&outcomes, "record updated", StatusCode::OK))
@@ -112,22 +190,47 @@ pub async fn update_record(
     Path((_, record_id)): Path<(String, String)>,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
-    let items = write::parse_body(&body)?;
-    if items.len() > 1 {
-        return Err(ApiError::new(crm::ErrorCode::LimitExceeded).with_detail("limit", 1).with_detail("api_name", "data"));
-    }
+    let body = write::parse_body(&body, 1)?;
     let id = Id::parse(&record_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let writer = Writer::new(&state, &api.caller, &api.target).await?;
-    let outcome = writer.update(Some(id), &items[0], 0).await?;
+    let outcome = writer.update(Some(id), &body.items[0], 0).await?;
     Ok(answer(&[outcome], "record updated", StatusCode::OK))
 }
 
+/// # POST /bigin/v2/{module}/upsert with `duplicate_check_fields`
+pub async fn upsert_records(api: Api<Upsert>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
+    let module = &api.target;
+    let body = write::parse_body(&body, write::MAX_WRITE)?;
+    // Unique fields decide; the order given, else the module's own order of unique fields.
+    let check_fields: Vec<String> = match body.rest.get("duplicate_check_fields") {
+        None => module.fields.iter().filter(|f| f.unique).map(|f| f.api_name.clone()).collect(),
+        Some(Value::Array(names)) => {
+            let mut fields = Vec::new();
+            for name in names {
+                let field = name.as_str().and_then(|n| module.field(n)).filter(|f| f.unique);
+                let Some(field) = field else {
+                    return Err(ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "duplicate_check_fields").with_detail("expected_data_type", "jsonarray"));
+                };
+                fields.push(field.api_name.clone());
+            }
+            fields
+        }
+        Some(_) => return Err(ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "duplicate_check_fields").with_detail("expected_data_type", "jsonarray")),
+    };
+    let writer = Writer::new(&state, &api.caller, module).await?;
+    let mut data = Vec::with_capacity(body.items.len());
+    let mut outcomes = Vec::with_capacity(body.items.len());
+    for (index, item) in body.items.iter().enumerate() {
+        let (outcome, inserted) = writer.upsert(item, index, &check_fields).await?;
+        data.push(outcome.to_json(if inserted { "record added" } else { "record updated" }));
+        outcomes.push(outcome);
+    }
+    let status = write_status(&outcomes, StatusCode::OK);
+    Ok(wire::json(status, &json!({ "data": data })))
+}
+
 /// # DELETE /bigin/v2/{module}?ids=a,b,c
-pub async fn delete_records(
-    api: Api<Records<Delete>>,
-    State(state): State<AppState>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
+pub async fn delete_records(api: Api<Records<Delete>>, State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let pairs = wire::pairs(query.as_deref());
     let raw = wire::param(&pairs, "ids").ok_or_else(|| ApiError::missing_param("ids"))?;
     let ids = read::parse_ids(raw)?;
@@ -140,27 +243,75 @@ pub async fn delete_records(
 }
 
 /// # DELETE /bigin/v2/{module}/{record_id}
-pub async fn delete_record(
-    api: Api<Records<Delete>>,
-    State(state): State<AppState>,
-    Path((_, record_id)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+pub async fn delete_record(api: Api<Records<Delete>>, State(state): State<AppState>, Path((_, record_id)): Path<(String, String)>) -> Result<Response, ApiError> {
     let id = Id::parse(&record_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let writer = Writer::new(&state, &api.caller, &api.target).await?;
     let outcome = writer.delete(id).await?;
     Ok(answer(&[outcome], "record deleted", StatusCode::OK))
 }
 
-/// The answer to a write: the per-element array, with `single` as the status when one element
-/// succeeded, 202 when several were sent and at least one succeeded, and 400 when none did.
-fn answer(outcomes: &[Outcome], message: &str, single: StatusCode) -> Response {
-    let data: Vec<Value> = outcomes.iter().map(|o| o.to_json(message)).collect();
-    let status = if !outcomes.iter().any(Outcome::is_success) {
+/// The new owner of a change-owner body: `{"owner": {"id"}}`.
+fn new_owner(body: &Value) -> Result<Id, ApiError> {
+    let owner = body.get("owner").ok_or_else(|| ApiError::missing_param("owner"))?;
+    let id = owner.get("id").and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())));
+    id.as_deref().and_then(Id::parse).ok_or_else(|| ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "owner").with_detail("expected_data_type", "jsonobject"))
+}
+
+fn json_body(body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|_| ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonobject").with_message("body is not valid JSON"))
+}
+
+/// # POST /bigin/v2/{module}/{record_id}/actions/change_owner
+pub async fn change_owner_one(
+    api: Api<ChangeOwner>,
+    State(state): State<AppState>,
+    Path((_, record_id)): Path<(String, String)>,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    let body = json_body(&body)?;
+    let id = Id::parse(&record_id).ok_or_else(ApiError::invalid_url_pattern)?;
+    change_owner(&api, &state, vec![id], &body).await
+}
+
+/// # POST /bigin/v2/{module}/actions/change_owner with `ids` (at most 500)
+pub async fn change_owner_many(api: Api<ChangeOwner>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
+    let body = json_body(&body)?;
+    let ids = body.get("ids").and_then(Value::as_array).filter(|a| !a.is_empty()).ok_or_else(|| ApiError::missing_param("ids"))?;
+    if ids.len() > write::MAX_CHANGE_OWNER {
+        return Err(ApiError::new(ErrorCode::LimitExceeded).with_detail("api_name", "ids").with_detail("limit", write::MAX_CHANGE_OWNER as u64));
+    }
+    let ids: Option<Vec<Id>> = ids.iter().map(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())).as_deref().and_then(Id::parse)).collect();
+    let ids = ids.ok_or_else(|| ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "ids").with_detail("expected_data_type", "jsonarray"))?;
+    change_owner(&api, &state, ids, &body).await
+}
+
+async fn change_owner(api: &Api<ChangeOwner>, state: &AppState, ids: Vec<Id>, body: &Value) -> Result<Response, ApiError> {
+    let owner = new_owner(body)?;
+    let writer = Writer::new(state, &api.caller, &api.target).await?;
+    if !writer.is_user(owner) {
+        return Err(ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "owner").with_detail("id", owner.to_string()));
+    }
+    let mut outcomes = Vec::with_capacity(ids.len());
+    for id in ids {
+        outcomes.push(writer.change_owner(id, owner).await?);
+    }
+    Ok(answer(&outcomes, "owner changed", StatusCode::OK))
+}
+
+/// The status of a write: 400 when no element succeeded, `single` for one element, 202 for
+/// several.
+fn write_status(outcomes: &[Outcome], single: StatusCode) -> StatusCode {
+    if !outcomes.iter().any(Outcome::is_success) {
         StatusCode::BAD_REQUEST
     } else if outcomes.len() == 1 {
         single
     } else {
         StatusCode::ACCEPTED
-    };
-    wire::json(status, &json!({ "data": data }))
+    }
+}
+
+/// The answer to a write: the per-element array, with its status.
+fn answer(outcomes: &[Outcome], message: &str, single: StatusCode) -> Response {
+    let data: Vec<Value> = outcomes.iter().map(|o| o.to_json(message)).collect();
+    wire::json(write_status(outcomes, single), &json!({ "data": data }))
 }

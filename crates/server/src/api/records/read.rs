@@ -1,9 +1,10 @@
 //! Reading records: the list parameters of Bigin's get-records page, and the page token.
 
-use crm::modules::Module;
+use crm::modules::{Module, Schema};
+use crm::views::{views, ViewFilter};
 use crm::Id;
 use serde::{Deserialize, Serialize};
-use store::SortKey;
+use store::{RecordFilter, SortKey};
 
 use crate::api::ApiError;
 use crate::secrets::Secrets;
@@ -24,7 +25,10 @@ pub struct ListParams {
     pub sort_by: String,
     pub sort: SortKey,
     pub descending: bool,
-    pub ids: Option<Vec<Id>>,
+    /// What `ids`, `cvid`, `pipeline_id` and `approved` select.
+    pub filters: Vec<RecordFilter>,
+    /// `approved=false` selects nothing: every record here is approved.
+    pub nothing: bool,
 }
 
 /// Where a listing continues: what `next_page_token` carries.
@@ -68,31 +72,47 @@ pub fn sort_key(module: &Module, sort_by: &str) -> Result<SortKey, ApiError> {
     })
 }
 
+/// The filters that `ids`, `cvid` and `pipeline_id` ask for, and whether `approved=false`
+/// selects nothing (every record here is approved).
+pub fn selection(schema: &Schema, module: &Module, pairs: &[(String, String)], org_id: Id, caller_user: Id) -> Result<(Vec<RecordFilter>, bool), ApiError> {
+    let mut filters = Vec::new();
+    if let Some(raw) = param(pairs, "ids") {
+        filters.push(RecordFilter::Ids(parse_ids(raw)?));
+    }
+    if let Some(cvid) = param(pairs, "cvid") {
+        let view = Id::parse(cvid).and_then(|id| views(org_id, module).into_iter().find(|v| v.id == id));
+        match view.ok_or_else(|| ApiError::invalid_param("cvid"))?.filter {
+            ViewFilter::All => {}
+            ViewFilter::Mine => filters.push(RecordFilter::OwnedBy(caller_user)),
+        }
+    }
+    if let Some(pipeline) = param(pairs, "pipeline_id") {
+        let known = module.api_name == "Pipelines" && Id::parse(pipeline).and_then(|id| schema.pipeline(id)).is_some();
+        if !known {
+            return Err(ApiError::invalid_param("pipeline_id"));
+        }
+        filters.push(RecordFilter::FieldEquals { field: "Layout".into(), value: pipeline.trim().to_string() });
+    }
+    let nothing = match param(pairs, "approved").unwrap_or("true") {
+        "true" | "both" => false,
+        "false" => true,
+        _ => return Err(ApiError::invalid_param("approved")),
+    };
+    Ok((filters, nothing))
+}
+
 impl ListParams {
-    pub fn parse(module: &Module, pairs: &[(String, String)], secrets: &Secrets, now: i64) -> Result<Self, ApiError> {
+    /// `who` is the caller's organization and user (for `cvid` views such as "My Contacts").
+    pub fn parse(schema: &Schema, module: &Module, pairs: &[(String, String)], who: (Id, Id), secrets: &Secrets, now: i64) -> Result<Self, ApiError> {
         let fields = parse_fields(module, param(pairs, "fields"), true)?.unwrap_or_default();
-        let ids = match param(pairs, "ids") {
-            None => None,
-            Some(raw) => Some(parse_ids(raw)?),
-        };
+        let (filters, nothing) = selection(schema, module, pairs, who.0, who.1)?;
         if let Some(token) = param(pairs, "page_token") {
             let cursor = open_cursor(secrets, token, now).ok_or_else(|| ApiError::invalid_param("page_token"))?;
             let sort = sort_key(module, &cursor.sort_by)?;
-            return Ok(Self {
-                fields,
-                page: cursor.page,
-                per_page: cursor.per_page,
-                sort_by: cursor.sort_by,
-                sort,
-                descending: cursor.desc,
-                ids,
-            });
+            let (page, per_page, sort_by, descending) = (cursor.page, cursor.per_page, cursor.sort_by, cursor.desc);
+            return Ok(Self { fields, page, per_page, sort_by, sort, descending, filters, nothing });
         }
-        let page = number(pairs, "page", 1)?;
-        let per_page = number(pairs, "per_page", MAX_PER_PAGE)?;
-        if per_page > MAX_PER_PAGE {
-            return Err(ApiError::new(crm::ErrorCode::LimitExceeded).with_detail("param", "per_page").with_detail("limit", MAX_PER_PAGE));
-        }
+        let (page, per_page) = paging(pairs)?;
         let sort_by = param(pairs, "sort_by").unwrap_or("id").to_string();
         let sort = sort_key(module, &sort_by)?;
         let descending = match param(pairs, "sort_order").unwrap_or("desc") {
@@ -100,7 +120,7 @@ impl ListParams {
             "asc" => false,
             _ => return Err(ApiError::invalid_param("sort_order")),
         };
-        Ok(Self { fields, page, per_page, sort_by, sort, descending, ids })
+        Ok(Self { fields, page, per_page, sort_by, sort, descending, filters, nothing })
     }
 
     /// The token that reads the page after this one, and when it expires.
@@ -138,4 +158,28 @@ fn open_cursor(secrets: &Secrets, token: &str, now: i64) -> Option<PageCursor> {
     }
     let cursor: PageCursor = serde_json::from_slice(&hex::decode(body).ok()?).ok()?;
     (cursor.expires > now).then_some(cursor)
+}
+
+/// `type` of `GET /{module}/deleted`: records stay in the recycle bin for 60 days, then count as
+/// permanently deleted. Returns the `(after, until)` bounds on `deleted_time`.
+pub fn deleted_bounds(kind: Option<&str>, now: i64) -> Result<(Option<i64>, Option<i64>), ApiError> {
+    let cutoff = now - RECYCLE_BIN_DAYS * 24 * 3_600_000;
+    match kind.unwrap_or("all") {
+        "all" => Ok((None, None)),
+        "recycle" => Ok((Some(cutoff), None)),
+        "permanent" => Ok((None, Some(cutoff))),
+        _ => Err(ApiError::invalid_param("type")),
+    }
+}
+
+pub const RECYCLE_BIN_DAYS: i64 = 60;
+
+/// `page` and `per_page` of a list.
+pub fn paging(pairs: &[(String, String)]) -> Result<(u64, u64), ApiError> {
+    let page = number(pairs, "page", 1)?;
+    let per_page = number(pairs, "per_page", MAX_PER_PAGE)?;
+    if per_page > MAX_PER_PAGE {
+        return Err(ApiError::new(crm::ErrorCode::LimitExceeded).with_detail("param", "per_page").with_detail("limit", MAX_PER_PAGE));
+    }
+    Ok((page, per_page))
 }

@@ -1,9 +1,9 @@
 //! Writing records: each element of a batch is validated and written on its own, and reported in
-//! the `data` array of the answer (Bigin's insert, update and delete pages).
+//! the `data` array of the answer (Bigin's insert, update, upsert, delete and change-owner pages).
 
 use std::collections::HashMap;
 
-use crm::modules::Module;
+use crm::modules::{Module, Schema};
 use crm::record::{self, details, FieldError, Mode};
 use crm::{ErrorCode, Id};
 use serde_json::{json, Map, Value};
@@ -14,6 +14,8 @@ use crate::api::ApiError;
 use crate::state::AppState;
 
 pub const MAX_WRITE: usize = 100;
+pub const MAX_CHANGE_OWNER: usize = 500;
+const TRIGGERS: &[&str] = &["workflow", "approval", "blueprint"];
 
 /// What one element of a write produced.
 pub enum Outcome {
@@ -35,33 +37,43 @@ impl Outcome {
     }
 }
 
-/// Reads `{"data":[...]}`: malformed JSON or a `data` that is not an array is `INVALID_DATA`,
-/// more than 100 elements `LIMIT_EXCEEDED`.
-pub fn parse_body(body: &[u8]) -> Result<Vec<Value>, ApiError> {
-    let not_array = || ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonarray").with_detail("api_name", "data");
-    let value: Value = serde_json::from_slice(body).map_err(|_| {
-        ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonobject").with_message("body is not valid JSON")
-    })?;
-    let items = match value {
-        Value::Object(mut map) => match map.remove("data") {
-            Some(Value::Array(items)) => items,
-            _ => return Err(not_array()),
-        },
+/// A write's body: the `data` array and the rest of the object.
+pub struct WriteBody {
+    pub items: Vec<Value>,
+    pub rest: Map<String, Value>,
+}
+
+fn not_array() -> ApiError {
+    ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonarray").with_detail("api_name", "data")
+}
+
+/// Reads `{"data":[...], "trigger":[...]}`: malformed JSON or a `data` that is not an array is
+/// `INVALID_DATA`, more than `max` elements `LIMIT_EXCEEDED`.
+pub fn parse_body(body: &[u8], max: usize) -> Result<WriteBody, ApiError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|_| ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonobject").with_message("body is not valid JSON"))?;
+    let Value::Object(mut rest) = value else { return Err(not_array()) };
+    let items = match rest.remove("data") {
+        Some(Value::Array(items)) if !items.is_empty() => items,
         _ => return Err(not_array()),
     };
-    if items.is_empty() {
-        return Err(not_array());
+    if items.len() > max {
+        return Err(ApiError::new(ErrorCode::LimitExceeded).with_detail("limit", max as u64).with_detail("api_name", "data"));
     }
-    if items.len() > MAX_WRITE {
-        return Err(ApiError::new(ErrorCode::LimitExceeded).with_detail("limit", MAX_WRITE as u64).with_detail("api_name", "data"));
+    if let Some(trigger) = rest.get("trigger") {
+        let ok = trigger.as_array().is_some_and(|t| t.iter().all(|v| v.as_str().is_some_and(|s| TRIGGERS.contains(&s))));
+        if !ok {
+            return Err(ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "trigger").with_detail("expected_data_type", "jsonarray"));
+        }
     }
-    Ok(items)
+    Ok(WriteBody { items, rest })
 }
 
 /// Per-request facts every element of a write shares.
 pub struct Writer<'a> {
     state: &'a AppState,
     caller: &'a Caller,
+    schema: &'a Schema,
     module: &'a Module,
     users: HashMap<Id, OrgUser>,
 }
@@ -69,7 +81,7 @@ pub struct Writer<'a> {
 impl<'a> Writer<'a> {
     pub async fn new(state: &'a AppState, caller: &'a Caller, module: &'a Module) -> Result<Self, ApiError> {
         let users = state.store.org_users(caller.org.id).await?.into_iter().map(|u| (u.id, u)).collect();
-        Ok(Self { state, caller, module, users })
+        Ok(Self { state, caller, schema: &caller.schema, module, users })
     }
 
     fn brief(&self, id: Id) -> Value {
@@ -87,27 +99,31 @@ impl<'a> Writer<'a> {
         })
     }
 
+    fn is_active_user(&self, id: Id) -> bool {
+        self.users.get(&id).is_some_and(|u| u.status == "active")
+    }
+
     /// Checks what validation could not: the owner is an active user of this organization and
     /// every lookup names a live record of its target module in this organization.
-    async fn check_references(&self, draft: &record::Draft, index: usize) -> Result<(), ApiError> {
+    async fn check_references(&self, draft: &record::Draft, index: usize) -> Result<Option<FieldError>, ApiError> {
         if let Some(owner) = draft.owner {
-            if self.users.get(&owner).is_none_or(|u| u.status != "active") {
+            if !self.is_active_user(owner) {
                 let field = self.module.field("Owner").expect("every module has an Owner");
-                return Err(field_error(FieldError::invalid(field, index)));
+                return Ok(Some(FieldError::invalid(field, index)));
             }
         }
         if draft.lookups.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let ids: Vec<Id> = draft.lookups.iter().map(|(_, _, id)| *id).collect();
         let found = self.state.store.record_names(self.caller.org.id, &ids).await?;
         for (api_name, target, id) in &draft.lookups {
             if !found.iter().any(|n| n.id == *id && n.module == *target) {
                 let field = self.module.field(api_name).expect("lookups come from the module's fields");
-                return Err(field_error(FieldError::invalid(field, index)));
+                return Ok(Some(FieldError::invalid(field, index)));
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     fn unique_keys(&self, data: &Map<String, Value>) -> Vec<UniqueKey> {
@@ -115,11 +131,7 @@ impl<'a> Writer<'a> {
             .fields
             .iter()
             .filter(|f| f.unique)
-            .filter_map(|f| {
-                data.get(&f.api_name)
-                    .and_then(Value::as_str)
-                    .map(|v| UniqueKey { field: f.api_name.clone(), value: v.trim().to_lowercase() })
-            })
+            .filter_map(|f| data.get(&f.api_name).map(|v| UniqueKey { field: f.api_name.clone(), value: unique_value(v) }))
             .collect()
     }
 
@@ -134,17 +146,41 @@ impl<'a> Writer<'a> {
         Ok(FieldError::new(ErrorCode::DuplicateData, details))
     }
 
+    /// Validates an element and checks its references; the error is the element's answer.
+    async fn draft(&self, input: &Value, index: usize, mode: Mode) -> Result<Result<record::Draft, FieldError>, ApiError> {
+        let draft = match record::validate(self.schema, self.module, input, index, mode) {
+            Ok(draft) => draft,
+            Err(err) => return Ok(Err(err)),
+        };
+        Ok(match self.check_references(&draft, index).await? {
+            Some(err) => Err(err),
+            None => Ok(draft),
+        })
+    }
+
+    /// Rules that look at the whole record as it will be stored.
+    fn check_record(&self, values: &mut Map<String, Value>, index: usize) -> Result<(), FieldError> {
+        if self.module.api_name == "Pipelines" {
+            record::check_pipeline_stage(self.schema, values, index)?;
+        }
+        Ok(())
+    }
+
     pub async fn insert(&self, input: &Value, index: usize) -> Result<Outcome, ApiError> {
-        let draft = match record::validate(self.module, input, index, Mode::Insert) {
+        let draft = match self.draft(input, index, Mode::Insert).await? {
             Ok(draft) => draft,
             Err(err) => return Ok(Outcome::Failure(err)),
         };
-        if let Err(err) = self.check_references(&draft, index).await {
-            return Ok(Outcome::Failure(as_field_error(err)));
-        }
+        self.insert_draft(draft, index).await
+    }
+
+    async fn insert_draft(&self, draft: record::Draft, index: usize) -> Result<Outcome, ApiError> {
         let now = self.state.now();
         let me = self.caller.user.id;
-        let data: Map<String, Value> = draft.values.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        let mut data: Map<String, Value> = draft.values.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        if let Err(err) = self.check_record(&mut data, index) {
+            return Ok(Outcome::Failure(err));
+        }
         let row = RecordRow {
             org_id: self.caller.org.id,
             module: self.module.api_name.to_string(),
@@ -169,13 +205,14 @@ impl<'a> Writer<'a> {
         let Some(id) = id else {
             return Ok(Outcome::Failure(FieldError::mandatory("id", index)));
         };
-        let draft = match record::validate(self.module, input, index, Mode::Update) {
+        let draft = match self.draft(input, index, Mode::Update).await? {
             Ok(draft) => draft,
             Err(err) => return Ok(Outcome::Failure(err)),
         };
-        if let Err(err) = self.check_references(&draft, index).await {
-            return Ok(Outcome::Failure(as_field_error(err)));
-        }
+        self.update_draft(id, draft, index).await
+    }
+
+    async fn update_draft(&self, id: Id, draft: record::Draft, index: usize) -> Result<Outcome, ApiError> {
         let org_id = self.caller.org.id;
         let Some(mut row) = self.state.store.record(org_id, self.module.api_name, id).await? else {
             return Ok(Outcome::Failure(invalid_id(id)));
@@ -187,9 +224,17 @@ impl<'a> Writer<'a> {
                 row.data.insert(key, value);
             }
         }
+        if let Err(err) = self.check_record(&mut row.data, index) {
+            return Ok(Outcome::Failure(err));
+        }
         if let Some(owner) = draft.owner {
             row.owner_id = owner;
         }
+        self.save(row, index).await
+    }
+
+    /// Writes a changed record, stamping who changed it and when.
+    async fn save(&self, mut row: RecordRow, index: usize) -> Result<Outcome, ApiError> {
         row.name = record::display_name(self.module, &row.data);
         row.modified_by = self.caller.user.id;
         row.modified_time = self.state.now();
@@ -197,34 +242,113 @@ impl<'a> Writer<'a> {
         match self.state.store.update_record(&row, &keys).await? {
             WriteOutcome::Written => Ok(Outcome::Success(self.success_details(&row))),
             WriteOutcome::Duplicate { field, existing_id } => Ok(Outcome::Failure(self.duplicate(&field, existing_id, index).await?)),
-            WriteOutcome::NotFound => Ok(Outcome::Failure(invalid_id(id))),
+            WriteOutcome::NotFound => Ok(Outcome::Failure(invalid_id(row.id))),
+        }
+    }
+
+    /// Updates the record that holds the same value in the first of `check_fields` the element
+    /// has, or inserts it when none does. Returns the outcome and whether it inserted.
+    pub async fn upsert(&self, input: &Value, index: usize, check_fields: &[String]) -> Result<(Outcome, bool), ApiError> {
+        let mut existing = None;
+        for field in check_fields {
+            let Some(value) = input.get(field).filter(|v| !v.is_null()) else { continue };
+            if let Some(id) = self.state.store.record_by_key(self.caller.org.id, self.module.api_name, field, &unique_value(value)).await? {
+                existing = Some((id, field.clone()));
+                break;
+            }
+        }
+        let mode = if existing.is_some() { Mode::Update } else { Mode::Insert };
+        let draft = match self.draft(input, index, mode).await? {
+            Ok(draft) => draft,
+            Err(err) => return Ok((Outcome::Failure(err), existing.is_none())),
+        };
+        match existing {
+            Some((id, field)) => {
+                let outcome = self.update_draft(id, draft, index).await?;
+                Ok((with_action(outcome, "update", Some(&field)), false))
+            }
+            None => Ok((with_action(self.insert_draft(draft, index).await?, "insert", None), true)),
         }
     }
 
     pub async fn delete(&self, id: Id) -> Result<Outcome, ApiError> {
-        let deleted =
-            self.state.store.delete_record(self.caller.org.id, self.module.api_name, id, self.caller.user.id, self.state.now()).await?;
+        let deleted = self.state.store.delete_record(self.caller.org.id, self.module.api_name, id, self.caller.user.id, self.state.now()).await?;
         Ok(if deleted {
             Outcome::Success(json!({"id": id.to_string()}))
         } else {
-            Outcome::Failure(
-                FieldError::new(ErrorCode::InvalidData, details(&[("id", &id.to_string())])).with_message("record not deleted"),
-            )
+            Outcome::Failure(FieldError::new(ErrorCode::InvalidData, details(&[("id", &id.to_string())])).with_message("record not deleted"))
         })
+    }
+
+    /// Gives the record a new owner.
+    pub async fn change_owner(&self, id: Id, owner: Id) -> Result<Outcome, ApiError> {
+        let Some(mut row) = self.state.store.record(self.caller.org.id, self.module.api_name, id).await? else {
+            return Ok(Outcome::Failure(invalid_id(id)));
+        };
+        row.owner_id = owner;
+        self.save(row, 0).await.map(|o| match o {
+            Outcome::Success(_) => Outcome::Success(json!({"id": id.to_string()})),
+            failure => failure,
+        })
+    }
+
+    /// Sets (or, with `None`, clears) a lookup of a record: what linking through a lookup-based
+    /// related list does. `se_module` is set with polymorphic lookups.
+    pub async fn set_lookup(&self, id: Id, field: &str, value: Option<Id>, se_module: Option<&str>) -> Result<Outcome, ApiError> {
+        let Some(mut row) = self.state.store.record(self.caller.org.id, self.module.api_name, id).await? else {
+            return Ok(Outcome::Failure(invalid_id(id)));
+        };
+        match value {
+            Some(target) => {
+                row.data.insert(field.to_string(), Value::String(target.to_string()));
+                if let Some(module) = se_module {
+                    row.data.insert(record::SE_MODULE.into(), Value::String(module.to_string()));
+                }
+            }
+            None => {
+                row.data.remove(field);
+                if se_module.is_some() {
+                    row.data.remove(record::SE_MODULE);
+                }
+            }
+        }
+        if self.module.field(field).is_some_and(|f| f.mandatory) && value.is_none() {
+            return Ok(Outcome::Failure(FieldError::mandatory(field, 0)));
+        }
+        self.save(row, 0).await.map(|o| match o {
+            Outcome::Success(_) => Outcome::Success(json!({"id": id.to_string()})),
+            failure => failure,
+        })
+    }
+
+    pub fn is_user(&self, id: Id) -> bool {
+        self.is_active_user(id)
+    }
+}
+
+/// The lower-cased text a unique value is compared by.
+fn unique_value(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.trim().to_lowercase(),
+        other => other.to_string().to_lowercase(),
+    }
+}
+
+/// Adds upsert's `action` and `duplicate_field` to a success.
+fn with_action(outcome: Outcome, action: &str, field: Option<&str>) -> Outcome {
+    match outcome {
+        Outcome::Success(Value::Object(mut details)) => {
+            details.insert("action".into(), json!(action));
+            details.insert("duplicate_field".into(), json!(field));
+            Outcome::Success(Value::Object(details))
+        }
+        other => other,
     }
 }
 
 /// The `id` of an update that names no record of this module in this organization.
-fn invalid_id(id: Id) -> FieldError {
+pub fn invalid_id(id: Id) -> FieldError {
     FieldError::new(ErrorCode::InvalidData, details(&[("id", &id.to_string())])).with_message("the id given seems to be invalid")
-}
-
-fn field_error(err: FieldError) -> ApiError {
-    ApiError { code: err.code, message: err.message, details: err.details }
-}
-
-fn as_field_error(err: ApiError) -> FieldError {
-    FieldError { code: err.code, message: err.message, details: err.details }
 }
 
 /// The record id an update element carries in `id`.
