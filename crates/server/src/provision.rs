@@ -14,7 +14,7 @@ pub const SELF_CODE_MINUTES: &[u32] = &[3, 5, 7, 10];
 
 /// The scopes `biginbox` asks for when it makes a code for the Postman collection.
 pub const COLLECTION_SCOPES: &str =
-    "ZohoBigin.modules.ALL,ZohoBigin.settings.ALL,ZohoBigin.users.ALL,ZohoBigin.org.ALL,ZohoBigin.coql.READ,ZohoSearch.securesearch.READ";
+    "ZohoBigin.modules.ALL,ZohoBigin.settings.ALL,ZohoBigin.users.ALL,ZohoBigin.org.ALL,ZohoBigin.coql.READ,ZohoSearch.securesearch.READ,ZohoBigin.change_owner.CREATE";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
