@@ -26,7 +26,17 @@ struct FieldSpec {
 }
 
 const fn field(api_name: &'static str, label: &'static str, data_type: T) -> FieldSpec {
-    FieldSpec { api_name, label, data_type, length: None, mandatory: false, unique: false, maintained: Maintained::Client, lookup: None, picklist: &[] }
+    FieldSpec {
+        api_name,
+        label,
+        data_type,
+        length: None,
+        mandatory: false,
+        unique: false,
+        maintained: Maintained::Client,
+        lookup: None,
+        picklist: &[],
+    }
 }
 
 impl FieldSpec {
@@ -173,12 +183,47 @@ const NOTE_FIELDS: &[FieldSpec] = &[
 ];
 
 const MODULES: &[ModuleSpec] = &[
-    ModuleSpec { api_name: "Pipelines", singular: "Pipeline", plural: "Pipelines", scope_name: "pipelines", name_field: "Deal_Name", fields: PIPELINE_FIELDS },
-    ModuleSpec { api_name: "Contacts", singular: "Contact", plural: "Contacts", scope_name: "contacts", name_field: "Full_Name", fields: CONTACT_FIELDS },
-    ModuleSpec { api_name: "Accounts", singular: "Company", plural: "Companies", scope_name: "accounts", name_field: "Account_Name", fields: ACCOUNT_FIELDS },
-    ModuleSpec { api_name: "Products", singular: "Product", plural: "Products", scope_name: "products", name_field: "Product_Name", fields: PRODUCT_FIELDS },
+    ModuleSpec {
+        api_name: "Pipelines",
+        singular: "Pipeline",
+        plural: "Pipelines",
+        scope_name: "pipelines",
+        name_field: "Deal_Name",
+        fields: PIPELINE_FIELDS,
+    },
+    ModuleSpec {
+        api_name: "Contacts",
+        singular: "Contact",
+        plural: "Contacts",
+        scope_name: "contacts",
+        name_field: "Full_Name",
+        fields: CONTACT_FIELDS,
+    },
+    ModuleSpec {
+        api_name: "Accounts",
+        singular: "Company",
+        plural: "Companies",
+        scope_name: "accounts",
+        name_field: "Account_Name",
+        fields: ACCOUNT_FIELDS,
+    },
+    ModuleSpec {
+        api_name: "Products",
+        singular: "Product",
+        plural: "Products",
+        scope_name: "products",
+        name_field: "Product_Name",
+        fields: PRODUCT_FIELDS,
+    },
     ModuleSpec { api_name: "Tasks", singular: "Task", plural: "Tasks", scope_name: "tasks", name_field: "Subject", fields: TASK_FIELDS },
-    ModuleSpec { api_name: "Events", singular: "Event", plural: "Events", scope_name: "events", name_field: "Event_Title", fields: EVENT_FIELDS },
+    ModuleSpec {
+        api_name: "Events",
+        singular: "Event",
+        plural: "Events",
+        scope_name: "events",
+        name_field: "Event_Title",
+        fields: EVENT_FIELDS,
+    },
     ModuleSpec { api_name: "Calls", singular: "Call", plural: "Calls", scope_name: "calls", name_field: "Subject", fields: CALL_FIELDS },
     ModuleSpec { api_name: "Notes", singular: "Note", plural: "Notes", scope_name: "notes", name_field: "Note_Title", fields: NOTE_FIELDS },
 ];

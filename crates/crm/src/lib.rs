@@ -14,6 +14,6 @@ pub mod time_fmt;
 pub mod views;
 
 pub use clock::Clock;
-pub use errors::ErrorCode;
 pub use defaults::se_modules;
+pub use errors::ErrorCode;
 pub use ids::{Id, IdMinter};

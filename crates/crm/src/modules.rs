@@ -203,7 +203,10 @@ impl Schema {
 
     /// Looks a module up by API name, as Bigin does: exact spelling first, then ignoring case.
     pub fn module(&self, api_name: &str) -> Option<&Module> {
-        self.modules.iter().find(|m| m.api_name == api_name).or_else(|| self.modules.iter().find(|m| m.api_name.eq_ignore_ascii_case(api_name)))
+        self.modules
+            .iter()
+            .find(|m| m.api_name == api_name)
+            .or_else(|| self.modules.iter().find(|m| m.api_name.eq_ignore_ascii_case(api_name)))
     }
 
     pub fn pipeline(&self, id: Id) -> Option<&TeamPipeline> {

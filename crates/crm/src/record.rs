@@ -151,7 +151,9 @@ pub fn check_pipeline_stage(schema: &Schema, values: &mut Map<String, Value>, in
         .with_message(message)
     };
     let sub_name = values.get("Sub_Pipeline").and_then(Value::as_str).unwrap_or("");
-    let sub = pipeline.sub_pipeline(sub_name).ok_or_else(|| invalid("Sub_Pipeline", "the sub-pipeline is not one of the record's team pipeline"))?;
+    let sub = pipeline
+        .sub_pipeline(sub_name)
+        .ok_or_else(|| invalid("Sub_Pipeline", "the sub-pipeline is not one of the record's team pipeline"))?;
     let stage = values.get("Stage").and_then(Value::as_str).unwrap_or("");
     sub.stage(stage).ok_or_else(|| invalid("Stage", "the stage is not one of the record's sub-pipeline"))?;
     Ok(())
@@ -288,9 +290,11 @@ mod tests {
 
     #[test]
     fn lookups_accept_an_id_object_and_unknown_keys_are_ignored() {
-        let draft =
-            check(json!({"Last_Name": "X", "Account_Name": {"id": "4876876000000333001"}, "Nope": 1, "$x": true, "Full_Name": "ignored"}), Mode::Insert)
-                .unwrap();
+        let draft = check(
+            json!({"Last_Name": "X", "Account_Name": {"id": "4876876000000333001"}, "Nope": 1, "$x": true, "Full_Name": "ignored"}),
+            Mode::Insert,
+        )
+        .unwrap();
         assert_eq!(draft.lookups, vec![("Account_Name".to_string(), "Accounts".to_string(), Id::parse("4876876000000333001").unwrap())]);
         assert!(!draft.values.contains_key("Nope"));
         assert!(!draft.values.contains_key("Full_Name"));
@@ -300,10 +304,20 @@ mod tests {
     fn related_to_needs_a_se_module_it_allows() {
         let schema = schema();
         let tasks = schema.module("Tasks").unwrap();
-        let ok = validate(&schema, tasks, &json!({"Subject": "Call", "What_Id": {"id": "1000000000000000009"}, "$se_module": "contacts"}), 0, Mode::Insert).unwrap();
+        let ok = validate(
+            &schema,
+            tasks,
+            &json!({"Subject": "Call", "What_Id": {"id": "1000000000000000009"}, "$se_module": "contacts"}),
+            0,
+            Mode::Insert,
+        )
+        .unwrap();
         assert_eq!(ok.values[SE_MODULE], "Contacts");
         assert_eq!(ok.lookups[0].1, "Contacts");
-        for bad in [json!({"Subject": "x", "What_Id": {"id": "1000000000000000009"}}), json!({"Subject": "x", "What_Id": {"id": "1000000000000000009"}, "$se_module": "Products"})] {
+        for bad in [
+            json!({"Subject": "x", "What_Id": {"id": "1000000000000000009"}}),
+            json!({"Subject": "x", "What_Id": {"id": "1000000000000000009"}, "$se_module": "Products"}),
+        ] {
             let err = validate(&schema, tasks, &bad, 0, Mode::Insert).unwrap_err();
             assert_eq!(err.details["api_name"], SE_MODULE);
         }
@@ -320,9 +334,17 @@ mod tests {
         let mut wrong = draft.values.clone();
         wrong.insert("Sub_Pipeline".into(), json!("Other"));
         assert_eq!(check_pipeline_stage(&schema, &mut wrong, 0).unwrap_err().details["api_name"], "Sub_Pipeline");
-        let err = validate(&schema, pipelines, &json!({"Deal_Name": "D", "Sub_Pipeline": "Standard", "Stage": "Won?"}), 0, Mode::Insert).unwrap_err();
+        let err = validate(&schema, pipelines, &json!({"Deal_Name": "D", "Sub_Pipeline": "Standard", "Stage": "Won?"}), 0, Mode::Insert)
+            .unwrap_err();
         assert_eq!(err.details["api_name"], "Stage");
-        let err = validate(&schema, pipelines, &json!({"Deal_Name": "D", "Sub_Pipeline": "Standard", "Stage": "Qualification", "Layout": {"id": "1000000000000000001"}}), 0, Mode::Insert).unwrap_err();
+        let err = validate(
+            &schema,
+            pipelines,
+            &json!({"Deal_Name": "D", "Sub_Pipeline": "Standard", "Stage": "Qualification", "Layout": {"id": "1000000000000000001"}}),
+            0,
+            Mode::Insert,
+        )
+        .unwrap_err();
         assert_eq!(err.details["api_name"], "Layout");
     }
 

@@ -31,8 +31,16 @@ pub struct RelatedList {
 }
 
 /// Roles a contact plays on a pipeline record (the `Contact_Role` of the link).
-pub const CONTACT_ROLES: &[&str] =
-    &["Purchasing", "Evaluator", "Decision Maker", "Executive Sponsor", "Influencer", "Technical Buyer", "Economic Buyer", "Primary Contact"];
+pub const CONTACT_ROLES: &[&str] = &[
+    "Purchasing",
+    "Evaluator",
+    "Decision Maker",
+    "Executive Sponsor",
+    "Influencer",
+    "Technical Buyer",
+    "Economic Buyer",
+    "Primary Contact",
+];
 
 pub fn contact_role_id(org_id: Id, role: &str) -> Id {
     derived_id(org_id, &format!("contact_role:{role}"))
@@ -64,8 +72,18 @@ pub fn related_lists(org_id: Id, module: &str) -> Vec<RelatedList> {
             ("Pipelines", "Pipelines", "Pipelines", Relation::Lookup { field: "Account_Name" }),
         ],
         "Pipelines" => vec![
-            ("Contacts", "Contact Roles", "Contacts", Relation::Linked { kind: CONTACT_PIPELINE, parent_is_a: false, with_role: true, also_lookup: None }),
-            ("Products", "Products", "Products", Relation::Linked { kind: PIPELINE_PRODUCT, parent_is_a: true, with_role: false, also_lookup: None }),
+            (
+                "Contacts",
+                "Contact Roles",
+                "Contacts",
+                Relation::Linked { kind: CONTACT_PIPELINE, parent_is_a: false, with_role: true, also_lookup: None },
+            ),
+            (
+                "Products",
+                "Products",
+                "Products",
+                Relation::Linked { kind: PIPELINE_PRODUCT, parent_is_a: true, with_role: false, also_lookup: None },
+            ),
         ],
         "Products" => vec![(
             "Pipelines",

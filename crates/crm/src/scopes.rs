@@ -45,7 +45,8 @@ pub const MODULE_SCOPE_NAMES: &[&str] =
 
 const ALL_OPS: &[Op] = &[Op::All, Op::Read, Op::Create, Op::Write, Op::Update, Op::Delete];
 const READ_OPS: &[Op] = &[Op::All, Op::Read];
-const SETTINGS_SUBGROUPS: &[&str] = &["modules", "fields", "layouts", "custom_views", "related_lists", "tags", "emails", "roles", "profiles"];
+const SETTINGS_SUBGROUPS: &[&str] =
+    &["modules", "fields", "layouts", "custom_views", "related_lists", "tags", "emails", "roles", "profiles"];
 
 /// The operations the catalogue allows for a (lower-cased, service-qualified) group, or `None`
 /// when the group is not one Zoho knows.

@@ -330,7 +330,10 @@ pub async fn create_custom_field(state: &AppState, org_id: &str, new: &NewField<
         (_, None) => None,
     };
     if new.unique {
-        let can_be_unique = matches!(data_type, DataType::Text | DataType::Email | DataType::Phone | DataType::Website | DataType::Integer | DataType::Bigint);
+        let can_be_unique = matches!(
+            data_type,
+            DataType::Text | DataType::Email | DataType::Phone | DataType::Website | DataType::Integer | DataType::Bigint
+        );
         if !can_be_unique {
             return invalid(format!("a {} field cannot be unique", data_type.as_str()));
         }
@@ -354,5 +357,11 @@ pub async fn create_custom_field(state: &AppState, org_id: &str, new: &NewField<
         return invalid(format!("{} has a field named {} already", module.api_name, field.api_name));
     }
     state.schema_changed(org_id);
-    Ok(FieldCreated { id: field.id.to_string(), api_name: field.api_name, module: field.module, label: field.label, data_type: data_type.as_str().to_string() })
+    Ok(FieldCreated {
+        id: field.id.to_string(),
+        api_name: field.api_name,
+        module: field.module,
+        label: field.label,
+        data_type: data_type.as_str().to_string(),
+    })
 }

@@ -102,7 +102,8 @@ impl<'d, D: Dialect> Builder<'d, D> {
                 let (mine, other) = if *parent_is_a { ("a_id", "b_id") } else { ("b_id", "a_id") };
                 let kind = self.bind(SqlValue::Text(kind.clone()));
                 let parent_id = self.bind(SqlValue::Int(parent.as_i64()));
-                let linked = format!("id IN (SELECT {other} FROM record_links WHERE org_id = {org} AND kind = {kind} AND {mine} = {parent_id})");
+                let linked =
+                    format!("id IN (SELECT {other} FROM record_links WHERE org_id = {org} AND kind = {kind} AND {mine} = {parent_id})");
                 match also_field {
                     Some(field) => {
                         let column = self.json_key(field);
@@ -125,7 +126,10 @@ mod tests {
     #[test]
     fn filters_number_their_placeholders_after_the_bound_ones() {
         let mut b = Builder::new(&Postgres, vec![SqlValue::Int(1), SqlValue::Text("Contacts".into())], false);
-        let sql = b.filters(&[RecordFilter::FieldEquals { field: "Email".into(), value: "a@b.c".into() }, RecordFilter::OwnedBy(Id::from_i64(7))], "$1");
+        let sql = b.filters(
+            &[RecordFilter::FieldEquals { field: "Email".into(), value: "a@b.c".into() }, RecordFilter::OwnedBy(Id::from_i64(7))],
+            "$1",
+        );
         assert_eq!(sql, " AND (data ->> $3::text) = $4 AND owner_id = $5");
         assert_eq!(b.params.len(), 5);
         let mut s = Builder::new(&Sqlite, vec![SqlValue::Int(1)], true);

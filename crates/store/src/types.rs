@@ -209,12 +209,24 @@ pub enum RecordFilter {
     /// Only these ids.
     Ids(Vec<Id>),
     /// The stored value of `field` is this text (lookups store the id as text).
-    FieldEquals { field: String, value: String },
+    FieldEquals {
+        field: String,
+        value: String,
+    },
     /// `field` holds `id` and `$se_module` is `module` (activities and notes of a record).
-    RelatedTo { field: String, module: String, id: Id },
+    RelatedTo {
+        field: String,
+        module: String,
+        id: Id,
+    },
     /// Linked to `parent` through `record_links` of `kind` (the parent at end a or b), or, when
     /// `also_field` is set, holding `parent` in that lookup field.
-    Linked { kind: String, parent_is_a: bool, parent: Id, also_field: Option<String> },
+    Linked {
+        kind: String,
+        parent_is_a: bool,
+        parent: Id,
+        also_field: Option<String>,
+    },
     OwnedBy(Id),
     ModifiedAfter(i64),
 }

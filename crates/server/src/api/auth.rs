@@ -107,8 +107,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Caller>, 
     let org = state.store.org(row.org_id).await?.ok_or_else(invalid)?;
     let user = state.store.org_user_by_account(row.org_id, row.account_id).await?.filter(|u| u.status == "active").ok_or_else(invalid)?;
     let scopes = ScopeSet::parse(&row.scopes).map_err(|_| invalid())?;
-    let caller =
-        Arc::new(Caller { schema: state.schema(org.id).await?, tz: crm::time_fmt::zone(&org.time_zone), org, user, scopes });
+    let caller = Arc::new(Caller { schema: state.schema(org.id).await?, tz: crm::time_fmt::zone(&org.time_zone), org, user, scopes });
     let entry =
         CacheEntry { caller: caller.clone(), refresh_id: row.refresh_id, expires_at: row.expires_at, fresh_until: now + CACHE_TTL_MS };
     state.tokens.put(digest, entry);
@@ -263,7 +262,8 @@ impl Rule for Upsert {
     type Target = ModuleRef;
     fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(ModuleRef, Requirement), ApiError> {
         let module = module_from_path(caller, path)?;
-        let requirement = Requirement::module(module.scope_name, Access::Create).and(Requirement::module(module.scope_name, Access::Update));
+        let requirement =
+            Requirement::module(module.scope_name, Access::Create).and(Requirement::module(module.scope_name, Access::Update));
         Ok((module, requirement))
     }
 }

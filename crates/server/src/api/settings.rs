@@ -9,7 +9,9 @@ use crm::pipelines::TeamPipeline;
 use crm::{ErrorCode, Id};
 use serde_json::{json, Value};
 
-use super::auth::{Api, Caller, CustomViewsArea, FieldsArea, LayoutsArea, ModulesArea, ProfilesArea, RelatedListsArea, RolesArea, SettingsRead};
+use super::auth::{
+    Api, Caller, CustomViewsArea, FieldsArea, LayoutsArea, ModulesArea, ProfilesArea, RelatedListsArea, RolesArea, SettingsRead,
+};
 use super::ApiError;
 use crate::wire;
 
@@ -91,7 +93,9 @@ fn render_field(field: &Field, caller: &Caller, index: usize, picklist: Option<V
     let values = picklist.unwrap_or_else(|| field.picklist.clone());
     let pick_list_values: Vec<Value> = values
         .iter()
-        .map(|v| json!({"display_value": v, "actual_value": v, "id": derived_id(org_id, &format!("picklist:{}:{v}", field.id)).to_string()}))
+        .map(
+            |v| json!({"display_value": v, "actual_value": v, "id": derived_id(org_id, &format!("picklist:{}:{v}", field.id)).to_string()}),
+        )
         .collect();
     let lookup = match &field.lookup {
         Some(LookupTarget::Module(target)) => {
@@ -130,7 +134,11 @@ pub async fn list_fields(api: Api<SettingsRead<FieldsArea>>, RawQuery(query): Ra
 }
 
 /// # GET /bigin/v2/settings/fields/{field_id}?module=
-pub async fn get_field(api: Api<SettingsRead<FieldsArea>>, Path(id): Path<String>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+pub async fn get_field(
+    api: Api<SettingsRead<FieldsArea>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let caller = &api.caller;
     let module = module_param(caller, query.as_deref())?;
     let found = Id::parse(&id).and_then(|id| module.fields.iter().position(|f| f.id == id));
@@ -206,7 +214,11 @@ pub async fn list_layouts(api: Api<SettingsRead<LayoutsArea>>, RawQuery(query): 
 }
 
 /// # GET /bigin/v2/settings/layouts/{layout_id}?module=
-pub async fn get_layout(api: Api<SettingsRead<LayoutsArea>>, Path(id): Path<String>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+pub async fn get_layout(
+    api: Api<SettingsRead<LayoutsArea>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let module = module_param(&api.caller, query.as_deref())?;
     let found = layouts(module, &api.caller).into_iter().find(|l| l["id"] == id.as_str());
     Ok(found.map_or_else(wire::no_content, |l| ok(json!({ "layouts": [l] }))))
@@ -240,7 +252,11 @@ pub async fn list_custom_views(api: Api<SettingsRead<CustomViewsArea>>, RawQuery
 }
 
 /// # GET /bigin/v2/settings/custom_views/{cvid}?module=
-pub async fn get_custom_view(api: Api<SettingsRead<CustomViewsArea>>, Path(id): Path<String>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+pub async fn get_custom_view(
+    api: Api<SettingsRead<CustomViewsArea>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let module = module_param(&api.caller, query.as_deref())?;
     let found = custom_views(module, &api.caller).into_iter().find(|v| v["id"] == id.as_str());
     Ok(found.map_or_else(wire::no_content, |v| ok(json!({ "custom_views": [v] }))))

@@ -119,8 +119,10 @@ fn element(result: Result<Id, (ErrorCode, Map<String, Value>, &str)>, message: &
 
 /// The `users` array of a users write.
 fn users_body(body: &[u8]) -> Result<Vec<Value>, ApiError> {
-    let not_array = || ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonarray").with_detail("api_name", "users");
-    let value: Value = serde_json::from_slice(body).map_err(|_| ApiError::new(ErrorCode::InvalidData).with_message("body is not valid JSON"))?;
+    let not_array =
+        || ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonarray").with_detail("api_name", "users");
+    let value: Value =
+        serde_json::from_slice(body).map_err(|_| ApiError::new(ErrorCode::InvalidData).with_message("body is not valid JSON"))?;
     let items = value.get("users").and_then(Value::as_array).filter(|a| !a.is_empty()).ok_or_else(not_array)?;
     if items.len() > MAX_USERS_WRITE {
         return Err(ApiError::new(ErrorCode::LimitExceeded).with_detail("limit", MAX_USERS_WRITE as u64).with_detail("api_name", "users"));
@@ -133,10 +135,7 @@ fn pick(value: Option<&Value>, names: &[&str], id_of: impl Fn(&str) -> Id) -> Op
     let Some(value) = value else { return Some(None) };
     let by_id = value.get("id").and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())));
     let by_name = value.get("name").and_then(Value::as_str);
-    names
-        .iter()
-        .find(|n| by_id.as_deref() == Some(id_of(n).to_string().as_str()) || by_name == Some(**n))
-        .map(|n| Some(n.to_string()))
+    names.iter().find(|n| by_id.as_deref() == Some(id_of(n).to_string().as_str()) || by_name == Some(**n)).map(|n| Some(n.to_string()))
 }
 
 type ElementError = (ErrorCode, Map<String, Value>, &'static str);
@@ -149,7 +148,10 @@ fn field_error(code: ErrorCode, api_name: &str, index: usize, message: &'static 
 fn apply(user: &mut OrgUser, input: &Value, index: usize, org_id: Id) -> Result<(), ElementError> {
     for (key, target) in [("first_name", &mut user.first_name), ("last_name", &mut user.last_name)] {
         if let Some(value) = input.get(key) {
-            let text = value.as_str().filter(|t| t.chars().count() <= 80).ok_or_else(|| field_error(ErrorCode::InvalidData, key, index, "invalid data"))?;
+            let text = value
+                .as_str()
+                .filter(|t| t.chars().count() <= 80)
+                .ok_or_else(|| field_error(ErrorCode::InvalidData, key, index, "invalid data"))?;
             *target = text.trim().to_string();
         }
     }
@@ -271,7 +273,12 @@ pub async fn update_users(api: Api<UsersWrite<Update>>, State(state): State<AppS
 }
 
 /// # PUT /bigin/v2/users/{user_id}
-pub async fn update_user(api: Api<UsersWrite<Update>>, State(state): State<AppState>, Path(user_id): Path<String>, Body(body): Body) -> Result<Response, ApiError> {
+pub async fn update_user(
+    api: Api<UsersWrite<Update>>,
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
     let items = users_body(&body)?;
     let id = Id::parse(&user_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let result = update_one(&state, &api.caller, Some(id), &items[0], 0).await?;
@@ -279,7 +286,11 @@ pub async fn update_user(api: Api<UsersWrite<Update>>, State(state): State<AppSt
 }
 
 /// # DELETE /bigin/v2/users/{user_id}
-pub async fn delete_user(api: Api<UsersWrite<Delete>>, State(state): State<AppState>, Path(user_id): Path<String>) -> Result<Response, ApiError> {
+pub async fn delete_user(
+    api: Api<UsersWrite<Delete>>,
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+) -> Result<Response, ApiError> {
     let caller = &api.caller;
     let id = Id::parse(&user_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let user = state.store.org_user(caller.org.id, id).await?.filter(|u| u.status != "deleted");

@@ -11,7 +11,8 @@ use serde_json::Value;
 use server::provision::{self, ClientCreated, NewClient, OrgCreated};
 use server::{AppState, Running, ServerConfig};
 
-pub const ALL_SCOPES: &str = "ZohoBigin.modules.ALL,ZohoBigin.settings.ALL,ZohoBigin.users.ALL,ZohoBigin.org.ALL,ZohoBigin.change_owner.CREATE";
+pub const ALL_SCOPES: &str =
+    "ZohoBigin.modules.ALL,ZohoBigin.settings.ALL,ZohoBigin.users.ALL,ZohoBigin.org.ALL,ZohoBigin.change_owner.CREATE";
 
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {

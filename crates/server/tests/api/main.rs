@@ -8,3 +8,5 @@ mod modules;
 mod oauth;
 mod pages;
 mod records;
+mod related;
+mod settings;

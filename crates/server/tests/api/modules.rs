@@ -27,7 +27,10 @@ fn minimal(module: &str) -> (Value, &'static str) {
         "Pipelines" => (json!({"Deal_Name": "Renewal", "Sub_Pipeline": "Standard", "Stage": "Qualification"}), "Deal_Name"),
         "Products" => (json!({"Product_Name": "Widget"}), "Product_Name"),
         "Tasks" => (json!({"Subject": "Follow up"}), "Subject"),
-        "Events" => (json!({"Event_Title": "Demo", "Start_DateTime": "2026-05-01T10:00:00+02:00", "End_DateTime": "2026-05-01T11:00:00+02:00"}), "Event_Title"),
+        "Events" => (
+            json!({"Event_Title": "Demo", "Start_DateTime": "2026-05-01T10:00:00+02:00", "End_DateTime": "2026-05-01T11:00:00+02:00"}),
+            "Event_Title",
+        ),
         "Calls" => (json!({"Subject": "Intro", "Call_Type": "Outbound", "Call_Start_Time": "2026-05-01T09:00:00-07:00"}), "Subject"),
         _ => unreachable!(),
     }
@@ -83,7 +86,15 @@ async fn data_types_accept_and_refuse(app: TestApp) {
         ("Motto", "textarea", vec![], json!("Carpe diem"), json!(7)),
     ];
     for (label, kind, picklist, good, bad) in &types {
-        let new = server::provision::NewField { module: "Contacts", label, data_type: kind, length: None, picklist, unique: false, lookup_module: None };
+        let new = server::provision::NewField {
+            module: "Contacts",
+            label,
+            data_type: kind,
+            length: None,
+            picklist,
+            unique: false,
+            lookup_module: None,
+        };
         server::provision::create_custom_field(&app.state, org, &new).await.unwrap();
         let api_name = label.replace(' ', "_");
         let (status, body) = app.post("/bigin/v2/Contacts", token, &json!({"data": [{"Last_Name": "T", api_name.clone(): good}]})).await;
@@ -106,20 +117,50 @@ async fn data_types_accept_and_refuse(app: TestApp) {
     // Integers outside 32 bits are refused; text respects its length.
     let (status, _) = app.post("/bigin/v2/Contacts", token, &json!({"data": [{"Last_Name": "T", "Score": 3_000_000_000i64}]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let new = server::provision::NewField { module: "Contacts", label: "Code", data_type: "text", length: Some(5), picklist: &[], unique: true, lookup_module: None };
+    let new = server::provision::NewField {
+        module: "Contacts",
+        label: "Code",
+        data_type: "text",
+        length: Some(5),
+        picklist: &[],
+        unique: true,
+        lookup_module: None,
+    };
     server::provision::create_custom_field(&app.state, org, &new).await.unwrap();
     let (status, _) = app.post("/bigin/v2/Contacts", token, &json!({"data": [{"Last_Name": "T", "Code": "ABCDEF"}]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     app.create(token, "Contacts", json!({"Last_Name": "T", "Code": "ABC"})).await;
     let (status, body) = app.post("/bigin/v2/Contacts", token, &json!({"data": [{"Last_Name": "T", "Code": "abc"}]})).await;
-    assert_eq!((status, body["data"][0]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("DUPLICATE_DATA")), "custom unique fields ignore case");
+    assert_eq!(
+        (status, body["data"][0]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("DUPLICATE_DATA")),
+        "custom unique fields ignore case"
+    );
     // A custom lookup and a user lookup.
-    let new = server::provision::NewField { module: "Contacts", label: "Referrer", data_type: "lookup", length: None, picklist: &[], unique: false, lookup_module: Some("Contacts") };
+    let new = server::provision::NewField {
+        module: "Contacts",
+        label: "Referrer",
+        data_type: "lookup",
+        length: None,
+        picklist: &[],
+        unique: false,
+        lookup_module: Some("Contacts"),
+    };
     server::provision::create_custom_field(&app.state, org, &new).await.unwrap();
-    let new = server::provision::NewField { module: "Contacts", label: "Account Manager", data_type: "userlookup", length: None, picklist: &[], unique: false, lookup_module: None };
+    let new = server::provision::NewField {
+        module: "Contacts",
+        label: "Account Manager",
+        data_type: "userlookup",
+        length: None,
+        picklist: &[],
+        unique: false,
+        lookup_module: None,
+    };
     server::provision::create_custom_field(&app.state, org, &new).await.unwrap();
     let referrer = app.create(token, "Contacts", json!({"Last_Name": "Ref"})).await;
-    let id = app.create(token, "Contacts", json!({"Last_Name": "T", "Referrer": {"id": referrer}, "Account_Manager": {"id": t.org.admin_user_id}})).await;
+    let id = app
+        .create(token, "Contacts", json!({"Last_Name": "T", "Referrer": {"id": referrer}, "Account_Manager": {"id": t.org.admin_user_id}}))
+        .await;
     let (_, read) = app.get(&format!("/bigin/v2/Contacts/{id}"), token).await;
     assert_eq!(read["data"][0]["Referrer"], json!({"name": "Ref", "id": referrer}));
     assert_eq!(read["data"][0]["Account_Manager"]["id"], t.org.admin_user_id.as_str());
@@ -129,16 +170,25 @@ async fn activities_relate_through_se_module(app: TestApp) {
     let t = app.tenant("Zylker", ALL_SCOPES).await;
     let token = t.access_token.as_str();
     let contact = app.create(token, "Contacts", json!({"Last_Name": "Watson", "First_Name": "Ted"})).await;
-    let task = app.create(token, "Tasks", json!({"Subject": "Call Ted", "What_Id": {"id": contact}, "$se_module": "Contacts", "Status": "Not Started"})).await;
+    let task = app
+        .create(
+            token,
+            "Tasks",
+            json!({"Subject": "Call Ted", "What_Id": {"id": contact}, "$se_module": "Contacts", "Status": "Not Started"}),
+        )
+        .await;
     let (_, body) = app.get(&format!("/bigin/v2/Tasks/{task}"), token).await;
     assert_eq!(body["data"][0]["What_Id"], json!({"name": "Ted Watson", "id": contact}));
     assert_eq!(body["data"][0]["$se_module"], "Contacts");
     // The related record must be of the module named.
-    let (status, body) = app.post("/bigin/v2/Tasks", token, &json!({"data": [{"Subject": "x", "What_Id": {"id": contact}, "$se_module": "Accounts"}]})).await;
+    let (status, body) = app
+        .post("/bigin/v2/Tasks", token, &json!({"data": [{"Subject": "x", "What_Id": {"id": contact}, "$se_module": "Accounts"}]}))
+        .await;
     assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some("What_Id")));
     let (status, body) = app.post("/bigin/v2/Tasks", token, &json!({"data": [{"Subject": "x", "What_Id": {"id": contact}}]})).await;
     assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some("$se_module")));
-    let note = app.create(token, "Notes", json!({"Note_Content": "Likes golf", "Parent_Id": {"id": contact}, "$se_module": "Contacts"})).await;
+    let note =
+        app.create(token, "Notes", json!({"Note_Content": "Likes golf", "Parent_Id": {"id": contact}, "$se_module": "Contacts"})).await;
     let (_, body) = app.get(&format!("/bigin/v2/Notes/{note}"), token).await;
     assert_eq!(body["data"][0]["Parent_Id"]["id"], contact.as_str());
 }
@@ -164,7 +214,8 @@ async fn pipeline_records_follow_their_team_pipeline(app: TestApp) {
     assert_eq!(body["data"][0]["Layout"], json!({"name": "Sales Pipeline", "id": pipeline_id}));
     assert_eq!(body["data"][0]["$currency_symbol"], "$");
     // Without Layout a record joins the default team pipeline.
-    let other = app.create(token, "Pipelines", json!({"Deal_Name": "Small deal", "Sub_Pipeline": "Standard", "Stage": "Qualification"})).await;
+    let other =
+        app.create(token, "Pipelines", json!({"Deal_Name": "Small deal", "Sub_Pipeline": "Standard", "Stage": "Qualification"})).await;
     let (status, body) = app.get(&format!("/bigin/v2/Pipelines?fields=Deal_Name,Stage&pipeline_id={pipeline_id}"), token).await;
     assert_eq!((status, body["info"]["count"].as_u64()), (StatusCode::OK, Some(2)));
     let (status, _) = app.get("/bigin/v2/Pipelines?fields=Deal_Name&pipeline_id=1000000000000000001", token).await;
@@ -198,12 +249,20 @@ async fn upsert_inserts_then_updates(app: TestApp) {
     let (_, read) = app.get(&format!("/bigin/v2/Contacts/{id}"), token).await;
     assert_eq!((read["data"][0]["Last_Name"].as_str(), read["data"][0]["Mobile"].as_str()), (Some("Smith-Jones"), Some("+1 555 0100")));
     // Without duplicate_check_fields, the module's unique fields decide.
-    let (_, third) = app.post("/bigin/v2/Accounts/upsert", token, &json!({"data": [{"Account_Name": "Zylker"}, {"Account_Name": "ZYLKER", "Phone": "555"}]})).await;
+    let (_, third) = app
+        .post(
+            "/bigin/v2/Accounts/upsert",
+            token,
+            &json!({"data": [{"Account_Name": "Zylker"}, {"Account_Name": "ZYLKER", "Phone": "555"}]}),
+        )
+        .await;
     assert_eq!(third["data"][0]["details"]["action"], "insert");
     assert_eq!(third["data"][1]["details"]["action"], "update");
-    let (status, _) = app.post("/bigin/v2/Contacts/upsert", token, &json!({"data": [{"Last_Name": "X"}], "duplicate_check_fields": ["Last_Name"]})).await;
+    let (status, _) =
+        app.post("/bigin/v2/Contacts/upsert", token, &json!({"data": [{"Last_Name": "X"}], "duplicate_check_fields": ["Last_Name"]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "only unique fields check for duplicates");
-    let (status, _) = app.post("/bigin/v2/Contacts/upsert", token, &json!({"data": [{"First_Name": "NoLast", "Email": "new@example.com"}]})).await;
+    let (status, _) =
+        app.post("/bigin/v2/Contacts/upsert", token, &json!({"data": [{"First_Name": "NoLast", "Email": "new@example.com"}]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "an insert through upsert still needs mandatory fields");
 }
 
@@ -216,13 +275,17 @@ async fn count_views_and_approved(app: TestApp) {
     let (status, body) = app.get("/bigin/v2/Contacts/actions/count", token).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"count": 3})));
     let (_, views) = app.get("/bigin/v2/settings/custom_views?module=Contacts", token).await;
-    let all = views["custom_views"].as_array().unwrap().iter().find(|v| v["name"] == "All Contacts").unwrap()["id"].as_str().unwrap().to_string();
-    let mine = views["custom_views"].as_array().unwrap().iter().find(|v| v["name"] == "My Contacts").unwrap()["id"].as_str().unwrap().to_string();
+    let all =
+        views["custom_views"].as_array().unwrap().iter().find(|v| v["name"] == "All Contacts").unwrap()["id"].as_str().unwrap().to_string();
+    let mine =
+        views["custom_views"].as_array().unwrap().iter().find(|v| v["name"] == "My Contacts").unwrap()["id"].as_str().unwrap().to_string();
     assert_eq!(views["info"]["default"], all.as_str());
     let (_, body) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&cvid={all}"), token).await;
     assert_eq!(body["info"]["count"], 3);
     // Hand one contact to a second user: "My Contacts" keeps the other two.
-    let (_, users) = app.post("/bigin/v2/users", token, &json!({"users": [{"first_name": "Sam", "last_name": "Lee", "email": "sam@zylker.example"}]})).await;
+    let (_, users) = app
+        .post("/bigin/v2/users", token, &json!({"users": [{"first_name": "Sam", "last_name": "Lee", "email": "sam@zylker.example"}]}))
+        .await;
     let sam = users["users"][0]["details"]["id"].as_str().unwrap().to_string();
     let (_, list) = app.get("/bigin/v2/Contacts?fields=Last_Name", token).await;
     let first = list["data"][0]["id"].as_str().unwrap().to_string();
@@ -273,27 +336,38 @@ async fn recycle_bin_then_permanent(app: TestApp) {
 async fn owners_change_one_and_many(app: TestApp) {
     let t = app.tenant("Zylker", ALL_SCOPES).await;
     let token = t.access_token.as_str();
-    let (_, users) = app.post("/bigin/v2/users", token, &json!({"users": [{"first_name": "Sam", "last_name": "Lee", "email": "sam@zylker.example"}]})).await;
+    let (_, users) = app
+        .post("/bigin/v2/users", token, &json!({"users": [{"first_name": "Sam", "last_name": "Lee", "email": "sam@zylker.example"}]}))
+        .await;
     let sam = users["users"][0]["details"]["id"].as_str().unwrap().to_string();
     let ids: Vec<String> = [0, 1, 2].iter().map(|i| format!("C{i}")).collect();
     let mut created = Vec::new();
     for name in &ids {
         created.push(app.create(token, "Contacts", json!({ "Last_Name": name })).await);
     }
-    let (status, body) = app.post("/bigin/v2/Contacts/actions/change_owner", token, &json!({"ids": [created[0], created[1], "1000000000000000001"], "owner": {"id": sam}, "notify": true})).await;
+    let (status, body) = app
+        .post(
+            "/bigin/v2/Contacts/actions/change_owner",
+            token,
+            &json!({"ids": [created[0], created[1], "1000000000000000001"], "owner": {"id": sam}, "notify": true}),
+        )
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(body["data"][0]["code"], "SUCCESS");
     assert_eq!(body["data"][2]["code"], "INVALID_DATA");
     let (_, read) = app.get(&format!("/bigin/v2/Contacts/{}", created[1]), token).await;
     assert_eq!(read["data"][0]["Owner"]["id"], sam.as_str());
     assert_eq!(read["data"][0]["Owner"]["name"], "Sam Lee");
-    let (status, _) = app.post(&format!("/bigin/v2/Contacts/{}/actions/change_owner", created[2]), token, &json!({"owner": {"id": "1000000000000000001"}})).await;
+    let (status, _) = app
+        .post(&format!("/bigin/v2/Contacts/{}/actions/change_owner", created[2]), token, &json!({"owner": {"id": "1000000000000000001"}}))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "the owner must be a user of the organization");
     let (status, _) = app.post("/bigin/v2/Contacts/actions/change_owner", token, &json!({"owner": {"id": sam}})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     // The scope is ZohoBigin.change_owner.CREATE.
     let other = app.tenant("NoOwner", "ZohoBigin.modules.ALL").await;
-    let (status, body) = app.post("/bigin/v2/Contacts/actions/change_owner", &other.access_token, &json!({"ids": [created[0]], "owner": {"id": sam}})).await;
+    let (status, body) =
+        app.post("/bigin/v2/Contacts/actions/change_owner", &other.access_token, &json!({"ids": [created[0]], "owner": {"id": sam}})).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("OAUTH_SCOPE_MISMATCH")));
 }
 
@@ -306,7 +380,14 @@ async fn if_modified_since_answers_304(app: TestApp) {
     let call = |path: String, since: String| {
         let app = &app;
         async move {
-            let resp = app.http.request(Method::GET, format!("{}{path}", app.base)).header("Authorization", format!("Zoho-oauthtoken {token}")).header("If-Modified-Since", since).send().await.unwrap();
+            let resp = app
+                .http
+                .request(Method::GET, format!("{}{path}", app.base))
+                .header("Authorization", format!("Zoho-oauthtoken {token}"))
+                .header("If-Modified-Since", since)
+                .send()
+                .await
+                .unwrap();
             resp.status()
         }
     };

@@ -19,7 +19,6 @@ on_both_backends!(
     organizations_never_see_each_others_records,
 );
 
-
 async fn insert_answers_per_record(app: TestApp) {
     let t = app.tenant("Zylker", ALL_SCOPES).await;
     let (status, body) = app.post("/bigin/v2/Contacts", &t.access_token, &json!({"data": [{"Last_Name": "Watson"}]})).await;

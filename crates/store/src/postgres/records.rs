@@ -181,7 +181,13 @@ pub async fn deleted(c: &impl GenericClient, org_id: crm::Id, q: &DeletedQuery) 
     Ok(query(c, &sql, &b.params)
         .await?
         .iter()
-        .map(|r| DeletedRow { id: id(r.get(0)), name: r.get(1), created_by: id(r.get(2)), deleted_by: id(r.get(3)), deleted_time: r.get(4) })
+        .map(|r| DeletedRow {
+            id: id(r.get(0)),
+            name: r.get(1),
+            created_by: id(r.get(2)),
+            deleted_by: id(r.get(3)),
+            deleted_time: r.get(4),
+        })
         .collect())
 }
 
@@ -207,12 +213,22 @@ pub async fn put_link(c: &impl GenericClient, org_id: crm::Id, link: &Link, now:
 
 pub async fn delete_link(c: &impl GenericClient, org_id: crm::Id, kind: &str, a: crm::Id, b: crm::Id) -> Result<bool> {
     let n = c
-        .execute("DELETE FROM record_links WHERE org_id = $1 AND kind = $2 AND a_id = $3 AND b_id = $4", &[&org_id.as_i64(), &kind, &a.as_i64(), &b.as_i64()])
+        .execute(
+            "DELETE FROM record_links WHERE org_id = $1 AND kind = $2 AND a_id = $3 AND b_id = $4",
+            &[&org_id.as_i64(), &kind, &a.as_i64(), &b.as_i64()],
+        )
         .await?;
     Ok(n > 0)
 }
 
-pub async fn links(c: &impl GenericClient, org_id: crm::Id, kind: &str, parent_is_a: bool, parent: crm::Id, others: &[crm::Id]) -> Result<Vec<Link>> {
+pub async fn links(
+    c: &impl GenericClient,
+    org_id: crm::Id,
+    kind: &str,
+    parent_is_a: bool,
+    parent: crm::Id,
+    others: &[crm::Id],
+) -> Result<Vec<Link>> {
     let (mine, other) = if parent_is_a { ("a_id", "b_id") } else { ("b_id", "a_id") };
     let others: Vec<i64> = others.iter().map(|o| o.as_i64()).collect();
     let sql = format!("SELECT a_id, b_id, data FROM record_links WHERE org_id = $1 AND kind = $2 AND {mine} = $3 AND {other} = ANY($4)");

@@ -4,7 +4,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Tra
 use serde_json::{Map, Value};
 
 use super::id;
-use crate::filters::{Builder, Sqlite, SqlValue};
+use crate::filters::{Builder, SqlValue, Sqlite};
 use crate::*;
 
 const COLUMNS: &str = "org_id, module, id, name, owner_id, created_by, modified_by, created_time, modified_time, data";
@@ -148,7 +148,8 @@ pub fn list(c: &Connection, org_id: crm::Id, q: &ListQuery) -> rusqlite::Result<
 
 pub fn count(c: &Connection, org_id: crm::Id, q: &ListQuery) -> rusqlite::Result<u64> {
     let (condition, b) = live_where(org_id, q);
-    c.query_row(&format!("SELECT COUNT(*) FROM records {condition}"), params_from_iter(to_sqlite(b.params)), |r| r.get::<_, i64>(0)).map(|n| n as u64)
+    c.query_row(&format!("SELECT COUNT(*) FROM records {condition}"), params_from_iter(to_sqlite(b.params)), |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
 }
 
 pub fn deleted(c: &Connection, org_id: crm::Id, q: &DeletedQuery) -> rusqlite::Result<Vec<DeletedRow>> {
@@ -191,17 +192,30 @@ pub fn put_link(tx: &Transaction<'_>, org_id: crm::Id, link: &Link, now: i64) ->
 }
 
 pub fn delete_link(tx: &Transaction<'_>, org_id: crm::Id, kind: &str, a: crm::Id, b: crm::Id) -> rusqlite::Result<bool> {
-    let n = tx.execute("DELETE FROM record_links WHERE org_id = ?1 AND kind = ?2 AND a_id = ?3 AND b_id = ?4", params![org_id.as_i64(), kind, a.as_i64(), b.as_i64()])?;
+    let n = tx.execute(
+        "DELETE FROM record_links WHERE org_id = ?1 AND kind = ?2 AND a_id = ?3 AND b_id = ?4",
+        params![org_id.as_i64(), kind, a.as_i64(), b.as_i64()],
+    )?;
     Ok(n > 0)
 }
 
-pub fn links(c: &Connection, org_id: crm::Id, kind: &str, parent_is_a: bool, parent: crm::Id, others: &[crm::Id]) -> rusqlite::Result<Vec<Link>> {
+pub fn links(
+    c: &Connection,
+    org_id: crm::Id,
+    kind: &str,
+    parent_is_a: bool,
+    parent: crm::Id,
+    others: &[crm::Id],
+) -> rusqlite::Result<Vec<Link>> {
     if others.is_empty() {
         return Ok(Vec::new());
     }
     let (mine, other) = if parent_is_a { ("a_id", "b_id") } else { ("b_id", "a_id") };
     let marks: Vec<String> = (4..others.len() + 4).map(|i| format!("?{i}")).collect();
-    let sql = format!("SELECT a_id, b_id, data FROM record_links WHERE org_id = ?1 AND kind = ?2 AND {mine} = ?3 AND {other} IN ({})", marks.join(", "));
+    let sql = format!(
+        "SELECT a_id, b_id, data FROM record_links WHERE org_id = ?1 AND kind = ?2 AND {mine} = ?3 AND {other} IN ({})",
+        marks.join(", ")
+    );
     let mut args: Vec<rusqlite::types::Value> = vec![org_id.as_i64().into(), kind.to_string().into(), parent.as_i64().into()];
     args.extend(others.iter().map(|o| rusqlite::types::Value::from(o.as_i64())));
     let mut stmt = c.prepare(&sql)?;

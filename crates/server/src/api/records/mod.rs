@@ -13,8 +13,8 @@ use crm::{ErrorCode, Id};
 use serde_json::{json, Value};
 use store::{DeletedQuery, ListQuery, RecordFilter, SortKey};
 
-pub use self::related::{create_notes, delink_related, delink_related_one, get_related, link_related, update_note};
 use self::read::ListParams;
+pub use self::related::{create_notes, delink_related, delink_related_one, get_related, link_related, update_note};
 use self::render::RenderContext;
 use self::write::{Outcome, Writer};
 use super::auth::{Api, ChangeOwner, Create, Delete, Read, Records, Update, Upsert};
@@ -30,14 +30,20 @@ fn modified_since(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
         None => Ok(None),
         Some(value) => {
             let text = value.to_str().unwrap_or("");
-            let ms = crm::time_fmt::parse(text).ok_or_else(|| ApiError::new(ErrorCode::InvalidData).with_detail("header", "If-Modified-Since"))?;
+            let ms = crm::time_fmt::parse(text)
+                .ok_or_else(|| ApiError::new(ErrorCode::InvalidData).with_detail("header", "If-Modified-Since"))?;
             Ok(Some(ms.div_euclid(1000) * 1000 + 999))
         }
     }
 }
 
 /// # GET /bigin/v2/{module}?fields=...&page&per_page&sort_by&sort_order&page_token&ids&cvid&approved&pipeline_id
-pub async fn list_records(api: Api<Records<Read>>, State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+pub async fn list_records(
+    api: Api<Records<Read>>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let module = &api.target;
     let caller = &api.caller;
     let pairs = wire::pairs(query.as_deref());
@@ -114,7 +120,11 @@ pub async fn get_record(
 }
 
 /// # GET /bigin/v2/{module}/actions/count?cvid&ids&approved&pipeline_id
-pub async fn count_records(api: Api<Records<Read>>, State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+pub async fn count_records(
+    api: Api<Records<Read>>,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let module = &api.target;
     let caller = &api.caller;
     let pairs = wire::pairs(query.as_deref());
@@ -129,7 +139,11 @@ pub async fn count_records(api: Api<Records<Read>>, State(state): State<AppState
 }
 
 /// # GET /bigin/v2/{module}/deleted?type=all|recycle|permanent&page&per_page
-pub async fn deleted_records(api: Api<Records<Read>>, State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+pub async fn deleted_records(
+    api: Api<Records<Read>>,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let module = &api.target;
     let pairs = wire::pairs(query.as_deref());
     let now = state.now();
@@ -209,13 +223,19 @@ pub async fn upsert_records(api: Api<Upsert>, State(state): State<AppState>, Bod
             for name in names {
                 let field = name.as_str().and_then(|n| module.field(n)).filter(|f| f.unique);
                 let Some(field) = field else {
-                    return Err(ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "duplicate_check_fields").with_detail("expected_data_type", "jsonarray"));
+                    return Err(ApiError::new(ErrorCode::InvalidData)
+                        .with_detail("api_name", "duplicate_check_fields")
+                        .with_detail("expected_data_type", "jsonarray"));
                 };
                 fields.push(field.api_name.clone());
             }
             fields
         }
-        Some(_) => return Err(ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "duplicate_check_fields").with_detail("expected_data_type", "jsonarray")),
+        Some(_) => {
+            return Err(ApiError::new(ErrorCode::InvalidData)
+                .with_detail("api_name", "duplicate_check_fields")
+                .with_detail("expected_data_type", "jsonarray"))
+        }
     };
     let writer = Writer::new(&state, &api.caller, module).await?;
     let mut data = Vec::with_capacity(body.items.len());
@@ -230,7 +250,11 @@ pub async fn upsert_records(api: Api<Upsert>, State(state): State<AppState>, Bod
 }
 
 /// # DELETE /bigin/v2/{module}?ids=a,b,c
-pub async fn delete_records(api: Api<Records<Delete>>, State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+pub async fn delete_records(
+    api: Api<Records<Delete>>,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let pairs = wire::pairs(query.as_deref());
     let raw = wire::param(&pairs, "ids").ok_or_else(|| ApiError::missing_param("ids"))?;
     let ids = read::parse_ids(raw)?;
@@ -243,7 +267,11 @@ pub async fn delete_records(api: Api<Records<Delete>>, State(state): State<AppSt
 }
 
 /// # DELETE /bigin/v2/{module}/{record_id}
-pub async fn delete_record(api: Api<Records<Delete>>, State(state): State<AppState>, Path((_, record_id)): Path<(String, String)>) -> Result<Response, ApiError> {
+pub async fn delete_record(
+    api: Api<Records<Delete>>,
+    State(state): State<AppState>,
+    Path((_, record_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     let id = Id::parse(&record_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let writer = Writer::new(&state, &api.caller, &api.target).await?;
     let outcome = writer.delete(id).await?;
@@ -254,11 +282,15 @@ pub async fn delete_record(api: Api<Records<Delete>>, State(state): State<AppSta
 fn new_owner(body: &Value) -> Result<Id, ApiError> {
     let owner = body.get("owner").ok_or_else(|| ApiError::missing_param("owner"))?;
     let id = owner.get("id").and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())));
-    id.as_deref().and_then(Id::parse).ok_or_else(|| ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "owner").with_detail("expected_data_type", "jsonobject"))
+    id.as_deref().and_then(Id::parse).ok_or_else(|| {
+        ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "owner").with_detail("expected_data_type", "jsonobject")
+    })
 }
 
 fn json_body(body: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(body).map_err(|_| ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonobject").with_message("body is not valid JSON"))
+    serde_json::from_slice(body).map_err(|_| {
+        ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonobject").with_message("body is not valid JSON")
+    })
 }
 
 /// # POST /bigin/v2/{module}/{record_id}/actions/change_owner
@@ -278,10 +310,17 @@ pub async fn change_owner_many(api: Api<ChangeOwner>, State(state): State<AppSta
     let body = json_body(&body)?;
     let ids = body.get("ids").and_then(Value::as_array).filter(|a| !a.is_empty()).ok_or_else(|| ApiError::missing_param("ids"))?;
     if ids.len() > write::MAX_CHANGE_OWNER {
-        return Err(ApiError::new(ErrorCode::LimitExceeded).with_detail("api_name", "ids").with_detail("limit", write::MAX_CHANGE_OWNER as u64));
+        return Err(ApiError::new(ErrorCode::LimitExceeded)
+            .with_detail("api_name", "ids")
+            .with_detail("limit", write::MAX_CHANGE_OWNER as u64));
     }
-    let ids: Option<Vec<Id>> = ids.iter().map(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())).as_deref().and_then(Id::parse)).collect();
-    let ids = ids.ok_or_else(|| ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "ids").with_detail("expected_data_type", "jsonarray"))?;
+    let ids: Option<Vec<Id>> = ids
+        .iter()
+        .map(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())).as_deref().and_then(Id::parse))
+        .collect();
+    let ids = ids.ok_or_else(|| {
+        ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "ids").with_detail("expected_data_type", "jsonarray")
+    })?;
     change_owner(&api, &state, ids, &body).await
 }
 

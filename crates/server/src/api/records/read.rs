@@ -74,7 +74,13 @@ pub fn sort_key(module: &Module, sort_by: &str) -> Result<SortKey, ApiError> {
 
 /// The filters that `ids`, `cvid` and `pipeline_id` ask for, and whether `approved=false`
 /// selects nothing (every record here is approved).
-pub fn selection(schema: &Schema, module: &Module, pairs: &[(String, String)], org_id: Id, caller_user: Id) -> Result<(Vec<RecordFilter>, bool), ApiError> {
+pub fn selection(
+    schema: &Schema,
+    module: &Module,
+    pairs: &[(String, String)],
+    org_id: Id,
+    caller_user: Id,
+) -> Result<(Vec<RecordFilter>, bool), ApiError> {
     let mut filters = Vec::new();
     if let Some(raw) = param(pairs, "ids") {
         filters.push(RecordFilter::Ids(parse_ids(raw)?));
@@ -103,7 +109,14 @@ pub fn selection(schema: &Schema, module: &Module, pairs: &[(String, String)], o
 
 impl ListParams {
     /// `who` is the caller's organization and user (for `cvid` views such as "My Contacts").
-    pub fn parse(schema: &Schema, module: &Module, pairs: &[(String, String)], who: (Id, Id), secrets: &Secrets, now: i64) -> Result<Self, ApiError> {
+    pub fn parse(
+        schema: &Schema,
+        module: &Module,
+        pairs: &[(String, String)],
+        who: (Id, Id),
+        secrets: &Secrets,
+        now: i64,
+    ) -> Result<Self, ApiError> {
         let fields = parse_fields(module, param(pairs, "fields"), true)?.unwrap_or_default();
         let (filters, nothing) = selection(schema, module, pairs, who.0, who.1)?;
         if let Some(token) = param(pairs, "page_token") {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use crm::modules::Module;
 use crm::record::{details, FieldError, SE_MODULE};
-use crm::related::{contact_role_id, Relation, RelatedList, CONTACT_ROLES};
+use crm::related::{contact_role_id, RelatedList, Relation, CONTACT_ROLES};
 use crm::{ErrorCode, Id};
 use serde_json::{json, Map, Value};
 use store::{Link, ListQuery, RecordFilter, SortKey};
@@ -172,7 +172,8 @@ pub async fn link_related(
                         }
                         Ok(None) => {}
                         Err(()) => {
-                            let mut details = details(&[("api_name", "Contact_Role"), ("json_path", &format!("$.data[{index}].Contact_Role"))]);
+                            let mut details =
+                                details(&[("api_name", "Contact_Role"), ("json_path", &format!("$.data[{index}].Contact_Role"))]);
                             details.insert("expected_data_type".into(), json!("jsonobject"));
                             outcomes.push(Outcome::Failure(FieldError::new(ErrorCode::InvalidData, details)));
                             continue;

@@ -50,8 +50,9 @@ fn not_array() -> ApiError {
 /// Reads `{"data":[...], "trigger":[...]}`: malformed JSON or a `data` that is not an array is
 /// `INVALID_DATA`, more than `max` elements `LIMIT_EXCEEDED`.
 pub fn parse_body(body: &[u8], max: usize) -> Result<WriteBody, ApiError> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|_| ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonobject").with_message("body is not valid JSON"))?;
+    let value: Value = serde_json::from_slice(body).map_err(|_| {
+        ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonobject").with_message("body is not valid JSON")
+    })?;
     let Value::Object(mut rest) = value else { return Err(not_array()) };
     let items = match rest.remove("data") {
         Some(Value::Array(items)) if !items.is_empty() => items,
@@ -63,7 +64,9 @@ pub fn parse_body(body: &[u8], max: usize) -> Result<WriteBody, ApiError> {
     if let Some(trigger) = rest.get("trigger") {
         let ok = trigger.as_array().is_some_and(|t| t.iter().all(|v| v.as_str().is_some_and(|s| TRIGGERS.contains(&s))));
         if !ok {
-            return Err(ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "trigger").with_detail("expected_data_type", "jsonarray"));
+            return Err(ApiError::new(ErrorCode::InvalidData)
+                .with_detail("api_name", "trigger")
+                .with_detail("expected_data_type", "jsonarray"));
         }
     }
     Ok(WriteBody { items, rest })
@@ -272,11 +275,14 @@ impl<'a> Writer<'a> {
     }
 
     pub async fn delete(&self, id: Id) -> Result<Outcome, ApiError> {
-        let deleted = self.state.store.delete_record(self.caller.org.id, self.module.api_name, id, self.caller.user.id, self.state.now()).await?;
+        let deleted =
+            self.state.store.delete_record(self.caller.org.id, self.module.api_name, id, self.caller.user.id, self.state.now()).await?;
         Ok(if deleted {
             Outcome::Success(json!({"id": id.to_string()}))
         } else {
-            Outcome::Failure(FieldError::new(ErrorCode::InvalidData, details(&[("id", &id.to_string())])).with_message("record not deleted"))
+            Outcome::Failure(
+                FieldError::new(ErrorCode::InvalidData, details(&[("id", &id.to_string())])).with_message("record not deleted"),
+            )
         })
     }
 
