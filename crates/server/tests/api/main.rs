@@ -1,6 +1,9 @@
 //! The behavioural suite: real HTTP against the real server, on SQLite and on PostgreSQL.
 
+mod golden;
 mod helpers;
+
+mod isolation;
 
 mod api_auth;
 mod metadata;
