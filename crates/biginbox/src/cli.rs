@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use server::provision::{self, NewClient};
-use server::{AppState, ServerConfig};
+use server::{AppState, DataCentre, ServerConfig};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -52,6 +52,9 @@ pub enum Command {
     /// Self Client grant codes.
     #[command(subcommand)]
     Codes(CodesCommand),
+    /// Access and refresh tokens.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
     /// Custom fields of an organization's modules.
     #[command(subcommand)]
     Fields(FieldsCommand),
@@ -69,6 +72,19 @@ pub struct ServeArgs {
     /// write the filled Postman collection and environment into the working directory.
     #[arg(long)]
     pub demo: bool,
+    /// The data centres to host (us, eu, in, au, cn, jp, sa, ca, uk; repeat for several). The
+    /// first answers on --listen and --public-url, each further one on the next port.
+    #[arg(long = "dc", env = "BIGINBOX_DCS", value_delimiter = ',', default_value = "us", value_parser = location)]
+    pub dcs: Vec<String>,
+}
+
+fn location(text: &str) -> Result<String, String> {
+    let text = text.trim().to_ascii_lowercase();
+    if server::config::LOCATIONS.contains(&text.as_str()) {
+        Ok(text)
+    } else {
+        Err(format!("use one of {}", server::config::LOCATIONS.join(", ")))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +102,9 @@ pub enum OrgsCommand {
         /// IANA time zone that record times are shown in.
         #[arg(long, default_value = "UTC")]
         time_zone: String,
+        /// The data centre the organization lives in.
+        #[arg(long, default_value = "us", value_parser = location)]
+        dc: String,
         /// Print only the JSON object.
         #[arg(long)]
         json: bool,
@@ -109,8 +128,36 @@ pub enum ClientsCommand {
         redirect_uris: Vec<String>,
         #[arg(long)]
         homepage: Option<String>,
+        /// The JavaScript domain of a Client-based client (repeat for several).
+        #[arg(long = "js-domain")]
+        js_domains: Vec<String>,
+        /// Let the client work in every data centre, not only the one it is registered in.
+        #[arg(long)]
+        multi_dc: bool,
+        /// The data centre the client is registered in.
+        #[arg(long, default_value = "us", value_parser = location)]
+        dc: String,
         #[arg(long)]
         json: bool,
+    },
+    /// List the registered clients.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a client; its tokens stop working.
+    Delete {
+        #[arg(long)]
+        client_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Revoke a refresh token (with every access token minted from it) or an access token.
+    Revoke {
+        #[arg(long)]
+        token: String,
     },
 }
 
@@ -199,11 +246,38 @@ fn public_url(global: &Global, listen: Option<SocketAddr>) -> String {
     global.public_url.clone().unwrap_or_else(|| format!("http://{}", listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)))))
 }
 
-/// Opens and migrates the store, and builds the state commands work on.
-async fn open_state(global: &Global, listen: Option<SocketAddr>) -> anyhow::Result<AppState> {
+/// The URL of the `index`-th data centre: the public URL (or listen address) with its port
+/// moved up by `index`.
+fn data_centre_url(base: &str, index: usize) -> anyhow::Result<String> {
+    if index == 0 {
+        return Ok(base.trim_end_matches('/').to_string());
+    }
+    let mut url = url::Url::parse(base).with_context(|| format!("{base:?} is not a URL"))?;
+    let port = url.port_or_known_default().unwrap_or(80) + index as u16;
+    url.set_port(Some(port)).map_err(|_| anyhow::anyhow!("{base:?} cannot take a port"))?;
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+fn data_centres(global: &Global, listen: Option<SocketAddr>, locations: &[String]) -> anyhow::Result<Vec<DataCentre>> {
+    let base = public_url(global, listen);
+    locations
+        .iter()
+        .enumerate()
+        .map(|(i, location)| Ok(DataCentre { location: location.clone(), url: data_centre_url(&base, i)? }))
+        .collect()
+}
+
+/// Opens and migrates the store, and builds the state commands work on, for data centre
+/// `location`.
+async fn open_state_in(global: &Global, listen: Option<SocketAddr>, locations: &[String]) -> anyhow::Result<AppState> {
     let store = store::open(&global.database_url).await?;
     store.migrate().await.context("migrating the database")?;
-    server::state(ServerConfig::new(&public_url(global, listen)), store, crm::Clock::system()).await
+    let config = ServerConfig::for_data_centre(data_centres(global, listen, locations)?, 0);
+    server::state(config, store, crm::Clock::system()).await
+}
+
+async fn open_state(global: &Global, listen: Option<SocketAddr>) -> anyhow::Result<AppState> {
+    open_state_in(global, listen, &["us".to_string()]).await
 }
 
 /// Prints `value` as JSON, or as `key: value` lines for a person.
@@ -229,21 +303,64 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("migrations applied");
             Ok(())
         }
-        Command::Orgs(OrgsCommand::Create { name, admin_email, admin_password, time_zone, json }) => {
-            let state = open_state(global, None).await?;
+        Command::Orgs(OrgsCommand::Create { name, admin_email, admin_password, time_zone, dc, json }) => {
+            let state = open_state_in(global, None, &[dc]).await?;
             let created = provision::create_org(&state, &name, &admin_email, admin_password.as_deref(), &time_zone).await?;
             print(&created, json)
         }
-        Command::Clients(ClientsCommand::Create { client_type, name, owner_email, redirect_uris, homepage, json }) => {
-            let state = open_state(global, None).await?;
+        Command::Clients(ClientsCommand::Create {
+            client_type,
+            name,
+            owner_email,
+            redirect_uris,
+            homepage,
+            js_domains,
+            multi_dc,
+            dc,
+            json,
+        }) => {
+            let state = open_state_in(global, None, &[dc]).await?;
             let new = NewClient {
                 client_type: &client_type,
                 name: &name,
                 owner_email: &owner_email,
                 redirect_uris: &redirect_uris,
                 homepage: homepage.as_deref(),
+                js_domains: &js_domains,
+                multi_dc,
             };
             print(&provision::create_client(&state, &new).await?, json)
+        }
+        Command::Clients(ClientsCommand::List { json }) => {
+            let state = open_state(global, None).await?;
+            let clients = provision::list_clients(&state).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&clients)?);
+            } else {
+                for c in clients {
+                    println!(
+                        "{}  {:<13} {:<3} {}{}",
+                        c.client_id,
+                        c.client_type,
+                        c.dc,
+                        c.name,
+                        if c.multi_dc { "  (multi-DC)" } else { "" }
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Clients(ClientsCommand::Delete { client_id }) => {
+            let state = open_state(global, None).await?;
+            anyhow::ensure!(state.store.delete_client(&client_id).await?, "no client has the id {client_id}");
+            eprintln!("client {client_id} deleted");
+            Ok(())
+        }
+        Command::Tokens(TokensCommand::Revoke { token }) => {
+            let state = open_state(global, None).await?;
+            anyhow::ensure!(server::accounts::revoke_token(&state, &token).await?, "no live token matches");
+            eprintln!("token revoked");
+            Ok(())
         }
         Command::Codes(CodesCommand::Create { client_id, org_id, scope, duration_minutes, description, json }) => {
             let state = open_state(global, None).await?;
@@ -277,14 +394,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
-    let state = open_state(global, Some(args.listen)).await?;
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    let mut locations = args.dcs.clone();
+    locations.dedup();
+    let state = open_state_in(global, Some(args.listen), &locations).await?;
+    // Bind every data centre's address before anything else happens.
+    let mut listeners = Vec::new();
+    for index in 0..locations.len() {
+        let addr = SocketAddr::new(args.listen.ip(), args.listen.port() + index as u16);
+        listeners.push(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?);
+    }
     if args.demo {
         crate::postman::demo(&state).await?;
     }
-    let running = server::launch(state, listener, true).await?;
-    tracing::info!(addr = %running.addr, database = %redacted(&global.database_url), "biginbox is serving");
-    running.wait().await?;
+    let mut running = Vec::new();
+    for (index, listener) in listeners.into_iter().enumerate() {
+        let dc_state = state.for_data_centre(index);
+        let url = dc_state.config.public_url.clone();
+        let server = server::launch(dc_state, listener, true).await?;
+        tracing::info!(dc = %locations[index], addr = %server.addr, url = %url, database = %redacted(&global.database_url), "biginbox is serving");
+        running.push(server);
+    }
+    for server in running {
+        server.wait().await?;
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -83,7 +83,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
     let email = "admin@demo.biginbox.local";
     let password = server::secrets::mint_opaque()[..16].to_string();
     let org = provision::create_org(state, DEMO_ORG_NAME, email, Some(&password), "UTC").await?;
-    let new_client = NewClient { client_type: "self", name: "Self Client", owner_email: email, redirect_uris: &[], homepage: None };
+    let new_client = NewClient::new("self", "Self Client", email);
     let client = provision::create_client(state, &new_client).await?;
     let dir = std::env::current_dir()?;
     let written = export(state, &dir, Some((&client.client_id, &client.client_secret))).await?;

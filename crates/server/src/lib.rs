@@ -18,7 +18,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub use config::ServerConfig;
+pub use config::{DataCentre, ServerConfig};
 pub use state::AppState;
 
 /// A running server: its bound address and a handle that stops it.

@@ -124,7 +124,19 @@ fn mint_zgid() -> String {
 }
 
 /// The client types of the API console, as the command line names them.
-pub const CLIENT_TYPES: &[&str] = &["self", "server-based"];
+pub const CLIENT_TYPES: &[&str] = &["self", "server-based", "client-based", "mobile", "non-browser"];
+
+/// What the console shows each client type as.
+pub fn client_type_label(client_type: &str) -> &'static str {
+    match client_type {
+        "self" => "Self Client",
+        "server-based" => "Server-based Applications",
+        "client-based" => "Client-based Applications",
+        "mobile" => "Mobile-based Applications",
+        "non-browser" => "Non-browser Applications",
+        _ => "Unknown",
+    }
+}
 
 #[derive(Debug, Serialize)]
 pub struct ClientCreated {
@@ -133,58 +145,120 @@ pub struct ClientCreated {
     pub client_type: String,
 }
 
+/// A client's registration (reference §1.1): which fields a type needs is checked here.
 pub struct NewClient<'a> {
     pub client_type: &'a str,
     pub name: &'a str,
     pub owner_email: &'a str,
     pub redirect_uris: &'a [String],
     pub homepage: Option<&'a str>,
+    pub js_domains: &'a [String],
+    pub multi_dc: bool,
 }
 
-/// Registers a client, as the API console's "+ ADD CLIENT" does.
-pub async fn create_client(state: &AppState, new: &NewClient<'_>) -> Result<ClientCreated, ProvisionError> {
-    if !CLIENT_TYPES.contains(&new.client_type) {
-        return invalid(format!("unknown client type {:?}; use one of {}", new.client_type, CLIENT_TYPES.join(", ")));
+impl<'a> NewClient<'a> {
+    /// A registration with only what every type may have.
+    pub fn new(client_type: &'a str, name: &'a str, owner_email: &'a str) -> Self {
+        Self { client_type, name, owner_email, redirect_uris: &[], homepage: None, js_domains: &[], multi_dc: false }
     }
+}
+
+/// The fields of a client that the console can change, checked as registration checks them.
+pub struct ClientFields {
+    pub name: String,
+    pub homepage: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub js_domains: Vec<String>,
+}
+
+fn http_url(text: &str) -> Option<url::Url> {
+    url::Url::parse(text).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+}
+
+/// Checks a client's fields for its type; fills the homepage from the first redirect URI when
+/// none is given.
+pub fn check_client_fields(
+    client_type: &str,
+    name: &str,
+    homepage: Option<&str>,
+    redirect_uris: &[String],
+    js_domains: &[String],
+) -> Result<ClientFields, ProvisionError> {
+    if !CLIENT_TYPES.contains(&client_type) {
+        return invalid(format!("unknown client type {client_type:?}; use one of {}", CLIENT_TYPES.join(", ")));
+    }
+    let self_client = client_type == "self";
+    let name = if self_client && name.trim().is_empty() { "Self Client" } else { name.trim() };
+    if name.is_empty() || name.chars().count() > 100 || !name.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '_' || c == '&') {
+        return invalid("the client name may hold letters, digits, spaces, '_' and '&' only");
+    }
+    let redirect_uris: Vec<String> = redirect_uris.iter().map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).collect();
+    for uri in &redirect_uris {
+        if !http_url(uri).is_some_and(|u| u.fragment().is_none()) {
+            return invalid(format!("{uri:?} is not an http(s) URL without a fragment"));
+        }
+    }
+    let takes_redirects = matches!(client_type, "server-based" | "client-based" | "mobile");
+    if takes_redirects && redirect_uris.is_empty() {
+        return invalid(format!("a {} client needs at least one redirect URI", client_type_label(client_type)));
+    }
+    if !takes_redirects && !redirect_uris.is_empty() {
+        return invalid(format!("a {} takes no redirect URI", client_type_label(client_type)));
+    }
+    let js_domains: Vec<String> = js_domains.iter().map(|d| d.trim().trim_end_matches('/').to_string()).filter(|d| !d.is_empty()).collect();
+    for domain in &js_domains {
+        if !http_url(domain).is_some_and(|u| u.path() == "/" && u.query().is_none()) {
+            return invalid(format!("{domain:?} is not a JavaScript domain such as https://app.example.com"));
+        }
+    }
+    match (client_type, js_domains.is_empty()) {
+        ("client-based", true) => return invalid("a Client-based client needs a JavaScript domain"),
+        ("client-based", false) | (_, true) => {}
+        (_, false) => return invalid("only Client-based clients have a JavaScript domain"),
+    }
+    let homepage = match homepage.map(str::trim).filter(|h| !h.is_empty()) {
+        _ if self_client => None,
+        Some(home) if http_url(home).is_some() => Some(home.to_string()),
+        Some(home) => return invalid(format!("{home:?} is not a URL")),
+        None => match redirect_uris.first().and_then(|u| http_url(u)) {
+            Some(first) => Some(first.origin().ascii_serialization()),
+            None => return invalid("the client needs a homepage URL"),
+        },
+    };
+    Ok(ClientFields { name: name.to_string(), homepage, redirect_uris, js_domains })
+}
+
+/// Registers a client in this state's data centre, as the API console's "+ ADD CLIENT" does.
+pub async fn create_client(state: &AppState, new: &NewClient<'_>) -> Result<ClientCreated, ProvisionError> {
+    let fields = check_client_fields(new.client_type, new.name, new.homepage, new.redirect_uris, new.js_domains)?;
     let owner = match state.store.account_by_email(new.owner_email.trim()).await? {
         Some(owner) => owner,
         None => return invalid(format!("no account has the e-mail {}", new.owner_email)),
-    };
-    let self_client = new.client_type == "self";
-    let name = if self_client && new.name.trim().is_empty() { "Self Client" } else { new.name.trim() };
-    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '_' || c == '&') {
-        return invalid("the client name may hold letters, digits, spaces, '_' and '&' only");
-    }
-    for uri in new.redirect_uris {
-        match url::Url::parse(uri) {
-            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.fragment().is_none() => {}
-            _ => return invalid(format!("{uri:?} is not an http(s) URL without a fragment")),
-        }
-    }
-    if !self_client && new.redirect_uris.is_empty() {
-        return invalid("a server-based client needs at least one --redirect-uri");
-    }
-    let homepage = match new.homepage {
-        Some(home) if url::Url::parse(home).is_ok() => Some(home.to_string()),
-        Some(home) => return invalid(format!("{home:?} is not a URL")),
-        None if self_client => None,
-        None => new.redirect_uris.first().and_then(|u| url::Url::parse(u).ok()).map(|u| u.origin().ascii_serialization()),
     };
     let client_secret = secrets::mint_client_secret();
     let client = Client {
         client_id: secrets::mint_client_id(),
         secret_hash: secrets::hash_password(&client_secret)?,
         client_type: new.client_type.to_string(),
-        name: name.to_string(),
+        name: fields.name,
         owner_account_id: owner.id,
-        homepage,
-        redirect_uris: new.redirect_uris.to_vec(),
-        js_domains: Vec::new(),
-        multi_dc: false,
+        homepage: fields.homepage,
+        redirect_uris: fields.redirect_uris,
+        js_domains: fields.js_domains,
+        multi_dc: new.multi_dc,
         created_time: state.now(),
+        dc: state.config.location.clone(),
     };
     state.store.create_client(&client).await?;
     Ok(ClientCreated { client_id: client.client_id, client_secret, client_type: client.client_type })
+}
+
+/// Gives a client a new secret; the old one stops working at once.
+pub async fn regenerate_secret(state: &AppState, client: &Client) -> Result<String, ProvisionError> {
+    let secret = secrets::mint_client_secret();
+    let updated = Client { secret_hash: secrets::hash_password(&secret)?, ..client.clone() };
+    state.store.update_client(&updated).await?;
+    Ok(secret)
 }
 
 #[derive(Debug, Serialize)]
@@ -364,4 +438,34 @@ pub async fn create_custom_field(state: &AppState, org_id: &str, new: &NewField<
         label: field.label,
         data_type: data_type.as_str().to_string(),
     })
+}
+
+/// A client as `biginbox clients list --json` shows it (never its secret).
+#[derive(Debug, Serialize)]
+pub struct ClientSummary {
+    pub client_id: String,
+    pub client_type: String,
+    pub name: String,
+    pub dc: String,
+    pub multi_dc: bool,
+    pub redirect_uris: Vec<String>,
+    pub homepage: Option<String>,
+}
+
+pub async fn list_clients(state: &AppState) -> Result<Vec<ClientSummary>, ProvisionError> {
+    Ok(state
+        .store
+        .list_clients()
+        .await?
+        .into_iter()
+        .map(|c| ClientSummary {
+            client_id: c.client_id,
+            client_type: c.client_type,
+            name: c.name,
+            dc: c.dc,
+            multi_dc: c.multi_dc,
+            redirect_uris: c.redirect_uris,
+            homepage: c.homepage,
+        })
+        .collect())
 }

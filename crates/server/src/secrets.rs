@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn pkce_matches_the_rfc_7636_example() {
-        assert!(pkce_s256_matches("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9cDYy5Rf9OS5HdnkOWd-v5QPhHoO16NcSI8NJgcRcQ"));
-        assert!(!pkce_s256_matches("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl", "E9cDYy5Rf9OS5HdnkOWd-v5QPhHoO16NcSI8NJgcRcQ"));
+        assert!(pkce_s256_matches("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert!(!pkce_s256_matches("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
     }
 }

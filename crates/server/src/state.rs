@@ -7,10 +7,15 @@ use store::Store;
 
 use crate::accounts::client_secrets::ClientSecrets;
 use crate::accounts::pages::Pages;
+use crate::accounts::throttle::Throttle;
 use crate::api::auth::TokenCache;
 use crate::config::ServerConfig;
 use crate::schemas::SchemaCache;
 use crate::secrets::Secrets;
+
+/// Failed attempts allowed per key within the window before further ones are refused.
+const MAX_FAILURES: usize = 5;
+const FAILURE_WINDOW_MS: i64 = 15 * 60_000;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,9 +28,26 @@ pub struct AppState {
     pub(crate) pages: Arc<Pages>,
     pub(crate) client_secrets: Arc<ClientSecrets>,
     pub(crate) schemas: Arc<SchemaCache>,
+    /// Wrong client secrets per client id, and wrong passwords per e-mail address.
+    pub(crate) secret_failures: Arc<Throttle>,
+    pub(crate) password_failures: Arc<Throttle>,
 }
 
 impl AppState {
+    /// The state of the data centre at `location` (this one when the deployment has no such).
+    pub fn for_location(&self, location: &str) -> Self {
+        match self.config.data_centres.iter().position(|d| d.location == location) {
+            Some(index) => self.for_data_centre(index),
+            None => self.clone(),
+        }
+    }
+
+    /// The same state answering for another data centre of the deployment.
+    pub fn for_data_centre(&self, index: usize) -> Self {
+        let config = ServerConfig::for_data_centre(self.config.data_centres.clone(), index);
+        Self { config: Arc::new(config), ..self.clone() }
+    }
+
     pub async fn new(config: ServerConfig, store: Arc<dyn Store>, clock: Clock) -> anyhow::Result<Self> {
         let secrets = Arc::new(Secrets::load(store.as_ref()).await?);
         Ok(Self {
@@ -37,6 +59,8 @@ impl AppState {
             secrets,
             tokens: Arc::new(TokenCache::default()),
             schemas: Arc::new(SchemaCache::default()),
+            secret_failures: Arc::new(Throttle::new(MAX_FAILURES, FAILURE_WINDOW_MS)),
+            password_failures: Arc::new(Throttle::new(MAX_FAILURES, FAILURE_WINDOW_MS)),
             pages: Arc::new(Pages::new()?),
         })
     }

@@ -51,6 +51,8 @@ pub trait Store: Send + Sync + 'static {
     async fn client(&self, client_id: &str) -> Result<Option<Client>>;
     async fn clients_of_owner(&self, owner: Id) -> Result<Vec<Client>>;
     async fn delete_client(&self, client_id: &str) -> Result<bool>;
+    async fn update_client(&self, client: &Client) -> Result<bool>;
+    async fn list_clients(&self) -> Result<Vec<Client>>;
 
     // Grant codes and tokens, addressed by their keyed digests.
     async fn insert_code(&self, code: &GrantCode) -> Result<()>;
@@ -66,6 +68,23 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_access_token(&self, digest: &[u8], now: i64) -> Result<bool>;
     /// Revokes every token issued from a grant code (a replayed code does this).
     async fn revoke_tokens_of_code(&self, code_id: Id, now: i64) -> Result<Vec<Vec<u8>>>;
+    /// Live refresh tokens of an account (its connected apps), newest first.
+    async fn refresh_tokens_of_account(&self, account_id: Id) -> Result<Vec<RefreshToken>>;
+    /// Revokes the oldest live refresh tokens of an account and client beyond the newest `keep`
+    /// (and their access tokens); returns the ids revoked.
+    async fn evict_refresh_tokens(&self, account_id: Id, client_id: &str, keep: u32, now: i64) -> Result<Vec<Id>>;
+    /// Access tokens minted from a refresh token since `since`.
+    async fn count_access_tokens_since(&self, refresh_id: Id, since: i64) -> Result<u64>;
+
+    // The device flow.
+    async fn insert_device_code(&self, code: &DeviceCode) -> Result<()>;
+    async fn device_code_by_user_code(&self, user_code: &str) -> Result<Option<DeviceCode>>;
+    /// Approves or denies a pending request; false when it is not pending any more.
+    async fn decide_device_code(&self, user_code: &str, approved: bool, org_id: Id, account_id: Id) -> Result<bool>;
+    /// Records a poll and returns the request as it was before this poll.
+    async fn poll_device_code(&self, digest: &[u8], now: i64) -> Result<Option<DeviceCode>>;
+    /// Marks an approved request used; false when another poll did so first.
+    async fn finish_device_code(&self, digest: &[u8]) -> Result<bool>;
 
     // Web sessions.
     async fn create_session(&self, session: &Session) -> Result<()>;

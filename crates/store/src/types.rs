@@ -93,6 +93,8 @@ pub struct Client {
     pub js_domains: Vec<String>,
     pub multi_dc: bool,
     pub created_time: i64,
+    /// The data centre the client was registered in (its only one unless `multi_dc`).
+    pub dc: String,
 }
 
 /// A grant code: from the consent screen (`auth`) or the Self Client console (`self`).
@@ -149,6 +151,26 @@ pub struct AccessToken {
     pub created_time: i64,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
+}
+
+/// A device-flow request: the device polls with `device_code` (kept as `digest`) while the user
+/// approves `user_code` in a browser.
+#[derive(Clone, Debug)]
+pub struct DeviceCode {
+    pub digest: Vec<u8>,
+    pub user_code: String,
+    pub client_id: String,
+    pub dc: String,
+    pub scopes: String,
+    pub offline: bool,
+    /// `pending`, `approved`, `denied` or `used`.
+    pub status: String,
+    pub org_id: Option<Id>,
+    pub account_id: Option<Id>,
+    pub interval_s: i64,
+    pub last_poll_at: Option<i64>,
+    pub expires_at: i64,
+    pub created_time: i64,
 }
 
 #[derive(Clone, Debug)]

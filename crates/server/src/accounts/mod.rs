@@ -3,9 +3,11 @@
 
 mod authorize;
 pub mod client_secrets;
+mod device;
 pub mod pages;
 pub mod session;
 mod signin;
+pub mod throttle;
 mod token;
 
 use axum::http::{header, HeaderValue};
@@ -15,7 +17,7 @@ use axum::Router;
 
 use crate::state::AppState;
 
-pub use token::issue_for_code;
+pub use token::revoke_token;
 
 pub fn routes() -> Router<AppState> {
     let pages = Router::new()
@@ -23,10 +25,14 @@ pub fn routes() -> Router<AppState> {
         .route("/signin", get(signin::signin_page).post(signin::signin_submit))
         .route("/signout", post(signin::signout))
         .route("/oauth/v2/auth", get(authorize::authorize_page).post(authorize::authorize_submit))
+        .route("/oauth/v3/device", get(device::verification_page).post(device::verification_submit))
+        .route("/oauth/v3/device/approve", post(device::approve))
         .layer(axum::middleware::map_response(page_headers));
     let endpoints = Router::new()
         .route("/oauth/v2/token", post(token::token))
         .route("/oauth/v2/token/revoke", post(token::revoke))
+        .route("/oauth/v3/device/code", post(device::device_code))
+        .route("/oauth/v3/device/token", post(token::token))
         .layer(axum::middleware::map_response(no_store));
     pages.merge(endpoints)
 }

@@ -11,6 +11,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("consent.html", include_str!("../../templates/consent.html")),
     ("message.html", include_str!("../../templates/message.html")),
     ("home.html", include_str!("../../templates/home.html")),
+    ("device.html", include_str!("../../templates/device.html")),
 ];
 
 pub struct Pages {

@@ -8,6 +8,7 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::session::{self, Csrf};
+use super::throttle::minutes_until;
 use crate::secrets;
 use crate::state::AppState;
 use crate::wire::{self, param};
@@ -35,6 +36,13 @@ pub async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, bo
     let email = param(&params, "email").unwrap_or("").trim().to_string();
     let password = param(&params, "password").unwrap_or("");
     let next = session::safe_next(param(&params, "next"));
+    let now = state.now();
+    let key = email.to_lowercase();
+    if let Some(until) = state.password_failures.locked_until(&key, now) {
+        let error = format!("Too many failed sign-in attempts for this account. Try again in {} minutes.", minutes_until(until, now));
+        let page = state.pages.render(StatusCode::TOO_MANY_REQUESTS, "signin.html", context! { csrf => &csrf.token, next, email, error });
+        return csrf.attach(&state, page);
+    }
     let account = match state.store.account_by_email(&email).await {
         Ok(account) => account,
         Err(err) => {
@@ -44,6 +52,7 @@ pub async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, bo
     };
     let verified = account.filter(|a| a.password_hash.as_deref().is_some_and(|h| secrets::verify_password(password, h)));
     let Some(account) = verified else {
+        state.password_failures.fail(&key, now);
         let page = state.pages.render(
             StatusCode::UNAUTHORIZED,
             "signin.html",
@@ -51,6 +60,7 @@ pub async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, bo
         );
         return csrf.attach(&state, page);
     };
+    state.password_failures.clear(&key);
     match session::start(&state, account.id).await {
         Ok(cookie) => {
             let mut response = Redirect::to(&next).into_response();

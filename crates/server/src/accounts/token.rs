@@ -1,40 +1,60 @@
-//! `POST /oauth/v2/token` (authorization-code and refresh grants) and
-//! `POST /oauth/v2/token/revoke`, answering as Zoho Accounts does: OAuth errors are HTTP 200
-//! with `{"error":"<code>"}`; parameters may come in the form body or the query string.
+//! `POST /oauth/v2/token` (authorization-code and refresh grants), the device flow's polling
+//! grant, and `POST /oauth/v2/token/revoke`, answering as Zoho Accounts does: OAuth errors are
+//! HTTP 200 with `{"error":"<code>"}`; parameters may come in the form body or the query string.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use crm::scopes::ScopeSet;
+use crm::Id;
 use serde_json::{json, Map, Value};
-use store::{AccessToken, Client, CodeUse, GrantCode, RefreshToken};
+use store::{AccessToken, Client, CodeUse, RefreshToken};
 
+use super::throttle::minutes_until;
 use crate::secrets;
 use crate::state::AppState;
 use crate::wire::{self, param};
 
 pub const ACCESS_TOKEN_LIFETIME_MS: i64 = 3_600_000;
+/// Zoho keeps at most this many refresh tokens per user and client; a new one evicts the oldest.
+pub const MAX_REFRESH_TOKENS: u32 = 20;
+/// At most this many access tokens from one refresh token ...
+pub const MAX_ACCESS_PER_WINDOW: u64 = 10;
+/// ... within this window.
+pub const ACCESS_WINDOW_MS: i64 = 10 * 60_000;
 
 /// An OAuth error as the token endpoint reports it.
 #[derive(Debug)]
-pub struct OAuthError(pub &'static str);
+pub enum OAuthError {
+    Code(&'static str),
+    /// Zoho's "Access Denied" with a description (rate limits, lock-outs).
+    Denied(String),
+}
 
 impl OAuthError {
     fn into_response(self) -> Response {
-        wire::json(StatusCode::OK, &json!({ "error": self.0 }))
+        match self {
+            Self::Code(code) => wire::json(StatusCode::OK, &json!({ "error": code })),
+            Self::Denied(description) => {
+                wire::json(StatusCode::OK, &json!({ "error_description": description, "error": "Access Denied", "status": "failure" }))
+            }
+        }
     }
 }
 
 impl From<anyhow::Error> for OAuthError {
     fn from(err: anyhow::Error) -> Self {
         tracing::error!(error = ?err, "token endpoint failed");
-        OAuthError("server_error")
+        OAuthError::Code("server_error")
     }
 }
 
+fn code(code: &'static str) -> OAuthError {
+    OAuthError::Code(code)
+}
+
 /// Query-string and form-body parameters together (the body's come last).
-fn all_params(query: Option<&str>, body: &[u8]) -> Vec<(String, String)> {
+pub fn all_params(query: Option<&str>, body: &[u8]) -> Vec<(String, String)> {
     let mut params = wire::pairs(query);
     params.extend(wire::pairs(std::str::from_utf8(body).ok()));
     params
@@ -46,7 +66,8 @@ pub async fn token(State(state): State<AppState>, RawQuery(query): RawQuery, bod
     let result = match param(&params, "grant_type").unwrap_or("") {
         "authorization_code" => exchange_code(&state, &params).await,
         "refresh_token" => refresh(&state, &params).await,
-        _ => Err(OAuthError("unsupported_grant_type")),
+        "device_token" => super::device::poll(&state, &params).await,
+        _ => Err(code("unsupported_grant_type")),
     };
     match result {
         Ok(body) => wire::json(StatusCode::OK, &body),
@@ -54,61 +75,106 @@ pub async fn token(State(state): State<AppState>, RawQuery(query): RawQuery, bod
     }
 }
 
-/// The client named by `client_id`, once its `client_secret` checks out.
-async fn authenticate_client(state: &AppState, params: &[(String, String)]) -> Result<Client, OAuthError> {
+/// Clients that cannot keep a secret, and prove themselves with PKCE instead.
+fn is_public(client: &Client) -> bool {
+    client.client_type == "mobile"
+}
+
+/// The client named by `client_id`, once this data centre serves it and its secret checks out.
+/// Public clients may omit the secret (`Ok((client, false))`); the caller then demands PKCE.
+pub async fn authenticate_client(state: &AppState, params: &[(String, String)]) -> Result<(Client, bool), OAuthError> {
     let client_id = param(params, "client_id").unwrap_or("");
-    let client = state.store.client(client_id).await?.ok_or(OAuthError("invalid_client"))?;
-    let secret = param(params, "client_secret").unwrap_or("");
-    if secret.is_empty() || !state.client_secrets.verify(&client, secret) {
-        return Err(OAuthError("invalid_client_secret"));
+    let client = state.store.client(client_id).await?.ok_or(code("invalid_client"))?;
+    if !client.multi_dc && client.dc != state.config.location {
+        return Err(code("invalid_client"));
     }
-    Ok(client)
+    let secret = param(params, "client_secret").unwrap_or("");
+    if secret.is_empty() && is_public(&client) {
+        return Ok((client, false));
+    }
+    let now = state.now();
+    if let Some(until) = state.secret_failures.locked_until(&client.client_id, now) {
+        let minutes = minutes_until(until, now);
+        return Err(OAuthError::Denied(format!(
+            "Too many wrong client secrets for this client. Please try again after {minutes} minutes."
+        )));
+    }
+    if secret.is_empty() || !state.client_secrets.verify(&client, secret) {
+        state.secret_failures.fail(&client.client_id, now);
+        return Err(code("invalid_client_secret"));
+    }
+    Ok((client, true))
 }
 
 async fn exchange_code(state: &AppState, params: &[(String, String)]) -> Result<Value, OAuthError> {
-    let client = authenticate_client(state, params).await?;
-    let code = param(params, "code").unwrap_or("");
-    if code.is_empty() {
-        return Err(OAuthError("invalid_code"));
+    let (client, with_secret) = authenticate_client(state, params).await?;
+    let grant_code = param(params, "code").unwrap_or("");
+    if grant_code.is_empty() {
+        return Err(code("invalid_code"));
     }
     let now = state.now();
-    let grant = match state.store.consume_code(&state.secrets.digest(code), &client.client_id, now).await? {
+    let grant = match state.store.consume_code(&state.secrets.digest(grant_code), &client.client_id, now).await? {
         CodeUse::Fresh(grant) => grant,
-        CodeUse::Unknown => return Err(OAuthError("invalid_code")),
+        CodeUse::Unknown => return Err(code("invalid_code")),
         CodeUse::Replayed(grant) => {
             // A code seen twice may have been stolen: what it issued is revoked.
             let revoked = state.store.revoke_tokens_of_code(grant.id, now).await?;
             for digest in revoked {
                 state.tokens.forget(&digest);
             }
-            return Err(OAuthError("invalid_code"));
+            return Err(code("invalid_code"));
         }
     };
-    if grant.expires_at <= now {
-        return Err(OAuthError("invalid_code"));
+    if grant.expires_at <= now || !in_this_data_centre(state, grant.org_id).await? {
+        return Err(code("invalid_code"));
     }
     if let Some(registered) = &grant.redirect_uri {
         if param(params, "redirect_uri") != Some(registered.as_str()) {
-            return Err(OAuthError("invalid_redirect_uri"));
+            return Err(code("invalid_redirect_uri"));
         }
     }
-    if let Some(challenge) = &grant.code_challenge {
-        let verifier = param(params, "code_verifier").unwrap_or("");
-        if !secrets::pkce_s256_matches(verifier, challenge) {
-            return Err(OAuthError("invalid_code"));
+    match &grant.code_challenge {
+        Some(challenge) => {
+            let verifier = param(params, "code_verifier").unwrap_or("");
+            if !secrets::pkce_s256_matches(verifier, challenge) {
+                return Err(code("invalid_code"));
+            }
         }
+        // A public client without its secret has nothing else to prove itself with.
+        None if !with_secret => return Err(code("invalid_client_secret")),
+        None => {}
     }
-    Ok(issue_for_code(state, &grant).await?)
+    let issued = Grant {
+        client_id: &grant.client_id,
+        org_id: grant.org_id,
+        account_id: grant.account_id,
+        scopes: &grant.scopes,
+        code_id: Some(grant.id),
+    };
+    Ok(issue(state, &issued, grant.offline || grant.kind == "self").await?)
 }
 
-/// Issues the tokens a fresh grant code earns: an access token, and a refresh token for
-/// `access_type=offline` and Self Client codes.
-pub async fn issue_for_code(state: &AppState, grant: &GrantCode) -> anyhow::Result<Value> {
+/// Is the organization hosted in the data centre this request reached?
+pub async fn in_this_data_centre(state: &AppState, org_id: Id) -> anyhow::Result<bool> {
+    Ok(state.store.org(org_id).await?.is_some_and(|org| org.dc == state.config.location))
+}
+
+/// What a grant (a code or an approved device request) gives tokens for.
+pub struct Grant<'a> {
+    pub client_id: &'a str,
+    pub org_id: Id,
+    pub account_id: Id,
+    pub scopes: &'a str,
+    pub code_id: Option<Id>,
+}
+
+/// Issues an access token, and a refresh token when `offline`; answers as the token endpoint.
+pub async fn issue(state: &AppState, grant: &Grant<'_>, offline: bool) -> anyhow::Result<Value> {
     let now = state.now();
     let mut body = Map::new();
     let mut refresh_id = None;
     let access = secrets::mint_token();
-    let refresh_token = if grant.offline || grant.kind == "self" {
+    let refresh_token = if offline {
         let token = secrets::mint_token();
         let id = state.mint_id();
         refresh_id = Some(id);
@@ -117,15 +183,19 @@ pub async fn issue_for_code(state: &AppState, grant: &GrantCode) -> anyhow::Resu
             .insert_refresh_token(&RefreshToken {
                 id,
                 digest: state.secrets.digest(&token),
-                client_id: grant.client_id.clone(),
+                client_id: grant.client_id.to_string(),
                 org_id: grant.org_id,
                 account_id: grant.account_id,
-                scopes: grant.scopes.clone(),
-                code_id: Some(grant.id),
+                scopes: grant.scopes.to_string(),
+                code_id: grant.code_id,
                 created_time: now,
                 revoked_at: None,
             })
             .await?;
+        // The 21st refresh token of a user and client evicts the oldest.
+        for evicted in state.store.evict_refresh_tokens(grant.account_id, grant.client_id, MAX_REFRESH_TOKENS, now).await? {
+            state.tokens.forget_refresh(evicted);
+        }
         Some(token)
     } else {
         None
@@ -136,11 +206,11 @@ pub async fn issue_for_code(state: &AppState, grant: &GrantCode) -> anyhow::Resu
             id: state.mint_id(),
             digest: state.secrets.digest(&access),
             refresh_id,
-            code_id: Some(grant.id),
-            client_id: grant.client_id.clone(),
+            code_id: grant.code_id,
+            client_id: grant.client_id.to_string(),
             org_id: grant.org_id,
             account_id: grant.account_id,
-            scopes: grant.scopes.clone(),
+            scopes: grant.scopes.to_string(),
             created_time: now,
             expires_at: now + ACCESS_TOKEN_LIFETIME_MS,
             revoked_at: None,
@@ -157,13 +227,20 @@ pub async fn issue_for_code(state: &AppState, grant: &GrantCode) -> anyhow::Resu
 }
 
 async fn refresh(state: &AppState, params: &[(String, String)]) -> Result<Value, OAuthError> {
-    let client = authenticate_client(state, params).await?;
+    let (client, with_secret) = authenticate_client(state, params).await?;
+    if !with_secret {
+        return Err(code("invalid_client_secret"));
+    }
     let token = param(params, "refresh_token").unwrap_or("");
     let row = state.store.refresh_token(&state.secrets.digest(token)).await?;
-    let row = row.filter(|r| r.revoked_at.is_none() && r.client_id == client.client_id).ok_or(OAuthError("invalid_code"))?;
-    // The grant's scopes were validated when the code was made; re-parse to keep them canonical.
-    let scopes = ScopeSet::parse(&row.scopes).map(|s| s.to_string()).unwrap_or(row.scopes.clone());
+    let row = row.filter(|r| r.revoked_at.is_none() && r.client_id == client.client_id).ok_or(code("invalid_code"))?;
+    if !in_this_data_centre(state, row.org_id).await? {
+        return Err(code("invalid_code"));
+    }
     let now = state.now();
+    if state.store.count_access_tokens_since(row.id, now - ACCESS_WINDOW_MS).await? >= MAX_ACCESS_PER_WINDOW {
+        return Err(OAuthError::Denied("You have made too many requests continuously. Please try again after some time.".into()));
+    }
     let access = secrets::mint_token();
     state
         .store
@@ -175,7 +252,7 @@ async fn refresh(state: &AppState, params: &[(String, String)]) -> Result<Value,
             client_id: client.client_id.clone(),
             org_id: row.org_id,
             account_id: row.account_id,
-            scopes,
+            scopes: row.scopes.clone(),
             created_time: now,
             expires_at: now + ACCESS_TOKEN_LIFETIME_MS,
             revoked_at: None,

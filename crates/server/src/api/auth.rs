@@ -94,6 +94,15 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
 
 /// Resolves the caller behind an access token.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Caller>, ApiError> {
+    let caller = resolve(state, token).await?;
+    // A token works only in the data centre its organization lives in.
+    if caller.org.dc != state.config.location {
+        return Err(ApiError::new(ErrorCode::InvalidToken));
+    }
+    Ok(caller)
+}
+
+async fn resolve(state: &AppState, token: &str) -> Result<Arc<Caller>, ApiError> {
     let now = state.now();
     let digest = state.secrets.digest(token);
     if let Some(cached) = state.tokens.get(&digest, now) {

@@ -93,13 +93,13 @@ impl TestApp {
     }
 
     pub async fn self_client(&self, owner_email: &str) -> ClientCreated {
-        let new = NewClient { client_type: "self", name: "Self Client", owner_email, redirect_uris: &[], homepage: None };
+        let new = NewClient::new("self", "Self Client", owner_email);
         provision::create_client(&self.state, &new).await.unwrap()
     }
 
     pub async fn server_client(&self, owner_email: &str, redirect_uri: &str) -> ClientCreated {
         let uris = vec![redirect_uri.to_string()];
-        let new = NewClient { client_type: "server-based", name: "Web App", owner_email, redirect_uris: &uris, homepage: None };
+        let new = NewClient { redirect_uris: &uris, ..NewClient::new("server-based", "Web App", owner_email) };
         provision::create_client(&self.state, &new).await.unwrap()
     }
 

@@ -101,8 +101,8 @@ pub async fn org_users_where(c: &impl GenericClient, condition: &str, params: &[
 
 pub async fn insert_client(c: &impl GenericClient, client: &Client) -> Result<()> {
     c.execute(
-        "INSERT INTO clients (client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO clients (client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time, dc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         &[
             &client.client_id,
             &client.secret_hash,
@@ -114,15 +114,34 @@ pub async fn insert_client(c: &impl GenericClient, client: &Client) -> Result<()
             &serde_json::to_string(&client.js_domains)?,
             &client.multi_dc,
             &client.created_time,
+            &client.dc,
         ],
     )
     .await?;
     Ok(())
 }
 
+pub async fn update_client(c: &impl GenericClient, client: &Client) -> Result<bool> {
+    let n = c
+        .execute(
+            "UPDATE clients SET secret_hash = $2, name = $3, homepage = $4, redirect_uris = $5, js_domains = $6, multi_dc = $7 WHERE client_id = $1",
+            &[
+                &client.client_id,
+                &client.secret_hash,
+                &client.name,
+                &client.homepage,
+                &serde_json::to_string(&client.redirect_uris)?,
+                &serde_json::to_string(&client.js_domains)?,
+                &client.multi_dc,
+            ],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
 pub async fn clients_where(c: &impl GenericClient, condition: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Client>> {
     let sql = format!(
-        "SELECT client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time FROM clients WHERE {condition}"
+        "SELECT client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time, dc FROM clients WHERE {condition}"
     );
     let rows = c.query(&sql, params).await?;
     Ok(rows
@@ -138,6 +157,7 @@ pub async fn clients_where(c: &impl GenericClient, condition: &str, params: &[&(
             js_domains: serde_json::from_str(r.get::<_, &str>(7)).unwrap_or_default(),
             multi_dc: r.get(8),
             created_time: r.get(9),
+            dc: r.get(10),
         })
         .collect())
 }
@@ -224,9 +244,8 @@ pub async fn insert_refresh_token(c: &impl GenericClient, t: &RefreshToken) -> R
     Ok(())
 }
 
-pub async fn refresh_token(c: &impl GenericClient, digest: &[u8]) -> Result<Option<RefreshToken>> {
-    let row = c.query_opt(&format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE digest = $1"), &[&digest]).await?;
-    Ok(row.map(|r| RefreshToken {
+fn refresh_from(r: &Row) -> RefreshToken {
+    RefreshToken {
         digest: r.get(0),
         id: id(r.get(1)),
         client_id: r.get(2),
@@ -236,7 +255,137 @@ pub async fn refresh_token(c: &impl GenericClient, digest: &[u8]) -> Result<Opti
         code_id: r.get::<_, Option<i64>>(6).map(id),
         created_time: r.get(7),
         revoked_at: r.get(8),
-    }))
+    }
+}
+
+pub async fn refresh_token(c: &impl GenericClient, digest: &[u8]) -> Result<Option<RefreshToken>> {
+    let row = c.query_opt(&format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE digest = $1"), &[&digest]).await?;
+    Ok(row.as_ref().map(refresh_from))
+}
+
+pub async fn refresh_tokens_of_account(c: &impl GenericClient, account_id: crm::Id) -> Result<Vec<RefreshToken>> {
+    let rows = c
+        .query(
+            &format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE account_id = $1 AND revoked_at IS NULL ORDER BY created_time DESC, id DESC"),
+            &[&account_id.as_i64()],
+        )
+        .await?;
+    Ok(rows.iter().map(refresh_from).collect())
+}
+
+pub async fn evict_refresh_tokens(
+    tx: &impl GenericClient,
+    account_id: crm::Id,
+    client_id: &str,
+    keep: u32,
+    now: i64,
+) -> Result<Vec<crm::Id>> {
+    let rows = tx
+        .query(
+            "UPDATE refresh_tokens SET revoked_at = $4 WHERE id IN (
+                 SELECT id FROM refresh_tokens WHERE account_id = $1 AND client_id = $2 AND revoked_at IS NULL
+                 ORDER BY created_time DESC, id DESC OFFSET $3) RETURNING id",
+            &[&account_id.as_i64(), &client_id, &i64::from(keep), &now],
+        )
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    if !ids.is_empty() {
+        tx.execute("UPDATE access_tokens SET revoked_at = $2 WHERE refresh_id = ANY($1) AND revoked_at IS NULL", &[&ids, &now]).await?;
+    }
+    Ok(ids.into_iter().map(id).collect())
+}
+
+pub async fn count_access_tokens_since(c: &impl GenericClient, refresh_id: crm::Id, since: i64) -> Result<u64> {
+    let row = c
+        .query_one("SELECT COUNT(*) FROM access_tokens WHERE refresh_id = $1 AND created_time > $2", &[&refresh_id.as_i64(), &since])
+        .await?;
+    Ok(row.get::<_, i64>(0) as u64)
+}
+
+const DEVICE_COLUMNS: &str =
+    "digest, user_code, client_id, dc, scopes, offline, status, org_id, account_id, interval_s, last_poll_at, expires_at, created_time";
+
+fn device_from(r: &Row) -> DeviceCode {
+    DeviceCode {
+        digest: r.get(0),
+        user_code: r.get(1),
+        client_id: r.get(2),
+        dc: r.get(3),
+        scopes: r.get(4),
+        offline: r.get(5),
+        status: r.get(6),
+        org_id: r.get::<_, Option<i64>>(7).map(id),
+        account_id: r.get::<_, Option<i64>>(8).map(id),
+        interval_s: r.get(9),
+        last_poll_at: r.get(10),
+        expires_at: r.get(11),
+        created_time: r.get(12),
+    }
+}
+
+pub async fn insert_device_code(c: &impl GenericClient, d: &DeviceCode) -> Result<()> {
+    c.execute(
+        &format!("INSERT INTO device_codes ({DEVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
+        &[
+            &d.digest,
+            &d.user_code,
+            &d.client_id,
+            &d.dc,
+            &d.scopes,
+            &d.offline,
+            &d.status,
+            &d.org_id.map(|i| i.as_i64()),
+            &d.account_id.map(|i| i.as_i64()),
+            &d.interval_s,
+            &d.last_poll_at,
+            &d.expires_at,
+            &d.created_time,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn device_code_by_user_code(c: &impl GenericClient, user_code: &str) -> Result<Option<DeviceCode>> {
+    let row = c.query_opt(&format!("SELECT {DEVICE_COLUMNS} FROM device_codes WHERE user_code = $1"), &[&user_code]).await?;
+    Ok(row.as_ref().map(device_from))
+}
+
+pub async fn decide_device_code(
+    c: &impl GenericClient,
+    user_code: &str,
+    approved: bool,
+    org_id: crm::Id,
+    account_id: crm::Id,
+) -> Result<bool> {
+    let status = if approved { "approved" } else { "denied" };
+    let n = c
+        .execute(
+            "UPDATE device_codes SET status = $2, org_id = $3, account_id = $4 WHERE user_code = $1 AND status = 'pending'",
+            &[&user_code, &status, &org_id.as_i64(), &account_id.as_i64()],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// The row as it was before this poll: the update returns the old `last_poll_at` through a
+/// self-join on the same row, so two nodes polling at once each see a consistent answer.
+pub async fn poll_device_code(c: &impl GenericClient, digest: &[u8], now: i64) -> Result<Option<DeviceCode>> {
+    let columns = DEVICE_COLUMNS.split(", ").map(|c| format!("old.{c}")).collect::<Vec<_>>().join(", ");
+    let row = c
+        .query_opt(
+            &format!(
+                "UPDATE device_codes AS d SET last_poll_at = $2 FROM device_codes AS old
+                 WHERE d.digest = $1 AND old.digest = d.digest RETURNING {columns}"
+            ),
+            &[&digest, &now],
+        )
+        .await?;
+    Ok(row.as_ref().map(device_from))
+}
+
+pub async fn finish_device_code(c: &impl GenericClient, digest: &[u8]) -> Result<bool> {
+    Ok(c.execute("UPDATE device_codes SET status = 'used' WHERE digest = $1 AND status = 'approved'", &[&digest]).await? > 0)
 }
 
 pub async fn insert_access_token(c: &impl GenericClient, t: &AccessToken) -> Result<()> {

@@ -15,6 +15,7 @@ use crate::*;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/postgres/0001_init.sql")),
     ("0002_records_everywhere", include_str!("../../migrations/postgres/0002_records_everywhere.sql")),
+    ("0003_accounts_complete", include_str!("../../migrations/postgres/0003_accounts_complete.sql")),
 ];
 const POOL_SIZE: usize = 16;
 
@@ -164,6 +165,50 @@ impl Store for PgStore {
 
     async fn delete_client(&self, client_id: &str) -> Result<bool> {
         Ok(self.conn().await?.execute("DELETE FROM clients WHERE client_id = $1", &[&client_id]).await? > 0)
+    }
+
+    async fn update_client(&self, client: &Client) -> Result<bool> {
+        accounts::update_client(&self.conn().await?, client).await
+    }
+
+    async fn list_clients(&self) -> Result<Vec<Client>> {
+        accounts::clients_where(&self.conn().await?, "TRUE ORDER BY created_time", &[]).await
+    }
+
+    async fn refresh_tokens_of_account(&self, account_id: Id) -> Result<Vec<RefreshToken>> {
+        accounts::refresh_tokens_of_account(&self.conn().await?, account_id).await
+    }
+
+    async fn evict_refresh_tokens(&self, account_id: Id, client_id: &str, keep: u32, now: i64) -> Result<Vec<Id>> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let ids = accounts::evict_refresh_tokens(&tx, account_id, client_id, keep, now).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn count_access_tokens_since(&self, refresh_id: Id, since: i64) -> Result<u64> {
+        accounts::count_access_tokens_since(&self.conn().await?, refresh_id, since).await
+    }
+
+    async fn insert_device_code(&self, code: &DeviceCode) -> Result<()> {
+        accounts::insert_device_code(&self.conn().await?, code).await
+    }
+
+    async fn device_code_by_user_code(&self, user_code: &str) -> Result<Option<DeviceCode>> {
+        accounts::device_code_by_user_code(&self.conn().await?, user_code).await
+    }
+
+    async fn decide_device_code(&self, user_code: &str, approved: bool, org_id: Id, account_id: Id) -> Result<bool> {
+        accounts::decide_device_code(&self.conn().await?, user_code, approved, org_id, account_id).await
+    }
+
+    async fn poll_device_code(&self, digest: &[u8], now: i64) -> Result<Option<DeviceCode>> {
+        accounts::poll_device_code(&self.conn().await?, digest, now).await
+    }
+
+    async fn finish_device_code(&self, digest: &[u8]) -> Result<bool> {
+        accounts::finish_device_code(&self.conn().await?, digest).await
     }
 
     async fn insert_code(&self, code: &GrantCode) -> Result<()> {

@@ -100,8 +100,8 @@ pub fn org_users_where<P: Params>(c: &Connection, condition: &str, params: P) ->
 
 pub fn insert_client(tx: &Transaction<'_>, c: &Client) -> rusqlite::Result<()> {
     tx.execute(
-        "INSERT INTO clients (client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO clients (client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time, dc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             c.client_id,
             c.secret_hash,
@@ -112,15 +112,32 @@ pub fn insert_client(tx: &Transaction<'_>, c: &Client) -> rusqlite::Result<()> {
             serde_json::to_string(&c.redirect_uris).unwrap_or_default(),
             serde_json::to_string(&c.js_domains).unwrap_or_default(),
             c.multi_dc,
-            c.created_time
+            c.created_time,
+            c.dc
         ],
     )?;
     Ok(())
 }
 
+pub fn update_client(tx: &Transaction<'_>, c: &Client) -> rusqlite::Result<bool> {
+    let n = tx.execute(
+        "UPDATE clients SET secret_hash = ?2, name = ?3, homepage = ?4, redirect_uris = ?5, js_domains = ?6, multi_dc = ?7 WHERE client_id = ?1",
+        params![
+            c.client_id,
+            c.secret_hash,
+            c.name,
+            c.homepage,
+            serde_json::to_string(&c.redirect_uris).unwrap_or_default(),
+            serde_json::to_string(&c.js_domains).unwrap_or_default(),
+            c.multi_dc
+        ],
+    )?;
+    Ok(n > 0)
+}
+
 pub fn clients_where<P: Params>(c: &Connection, condition: &str, params: P) -> rusqlite::Result<Vec<Client>> {
     let sql = format!(
-        "SELECT client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time FROM clients WHERE {condition}"
+        "SELECT client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time, dc FROM clients WHERE {condition}"
     );
     let mut stmt = c.prepare(&sql)?;
     let rows = stmt.query_map(params, |r| {
@@ -135,6 +152,7 @@ pub fn clients_where<P: Params>(c: &Connection, condition: &str, params: P) -> r
             js_domains: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or_default(),
             multi_dc: r.get(8)?,
             created_time: r.get(9)?,
+            dc: r.get(10)?,
         })
     })?;
     rows.collect()
@@ -210,25 +228,133 @@ pub fn insert_refresh_token(tx: &Transaction<'_>, t: &RefreshToken) -> rusqlite:
     Ok(())
 }
 
+fn refresh_from(r: &Row<'_>) -> rusqlite::Result<RefreshToken> {
+    Ok(RefreshToken {
+        digest: r.get(0)?,
+        id: id(r.get(1)?),
+        client_id: r.get(2)?,
+        org_id: id(r.get(3)?),
+        account_id: id(r.get(4)?),
+        scopes: r.get(5)?,
+        code_id: r.get::<_, Option<i64>>(6)?.map(id),
+        created_time: r.get(7)?,
+        revoked_at: r.get(8)?,
+    })
+}
+
+const REFRESH_COLUMNS: &str = "digest, id, client_id, org_id, account_id, scopes, code_id, created_time, revoked_at";
+
 pub fn refresh_token(c: &Connection, digest: &[u8]) -> rusqlite::Result<Option<RefreshToken>> {
+    c.query_row(&format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE digest = ?1"), [digest], refresh_from).optional()
+}
+
+pub fn refresh_tokens_of_account(c: &Connection, account_id: crm::Id) -> rusqlite::Result<Vec<RefreshToken>> {
+    let mut stmt = c.prepare(&format!(
+        "SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY created_time DESC, id DESC"
+    ))?;
+    let rows = stmt.query_map([account_id.as_i64()], refresh_from)?;
+    rows.collect()
+}
+
+pub fn evict_refresh_tokens(
+    tx: &Transaction<'_>,
+    account_id: crm::Id,
+    client_id: &str,
+    keep: u32,
+    now: i64,
+) -> rusqlite::Result<Vec<crm::Id>> {
+    let mut stmt = tx.prepare(
+        "SELECT id FROM refresh_tokens WHERE account_id = ?1 AND client_id = ?2 AND revoked_at IS NULL ORDER BY created_time DESC, id DESC LIMIT -1 OFFSET ?3",
+    )?;
+    let old: Vec<i64> = stmt.query_map(params![account_id.as_i64(), client_id, keep], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    for refresh_id in &old {
+        tx.execute("UPDATE refresh_tokens SET revoked_at = ?2 WHERE id = ?1", params![refresh_id, now])?;
+        tx.execute("UPDATE access_tokens SET revoked_at = ?2 WHERE refresh_id = ?1 AND revoked_at IS NULL", params![refresh_id, now])?;
+    }
+    Ok(old.into_iter().map(id).collect())
+}
+
+pub fn count_access_tokens_since(c: &Connection, refresh_id: crm::Id, since: i64) -> rusqlite::Result<u64> {
     c.query_row(
-        "SELECT digest, id, client_id, org_id, account_id, scopes, code_id, created_time, revoked_at FROM refresh_tokens WHERE digest = ?1",
-        [digest],
-        |r| {
-            Ok(RefreshToken {
-                digest: r.get(0)?,
-                id: id(r.get(1)?),
-                client_id: r.get(2)?,
-                org_id: id(r.get(3)?),
-                account_id: id(r.get(4)?),
-                scopes: r.get(5)?,
-                code_id: r.get::<_, Option<i64>>(6)?.map(id),
-                created_time: r.get(7)?,
-                revoked_at: r.get(8)?,
-            })
-        },
+        "SELECT COUNT(*) FROM access_tokens WHERE refresh_id = ?1 AND created_time > ?2",
+        params![refresh_id.as_i64(), since],
+        |r| r.get::<_, i64>(0),
     )
-    .optional()
+    .map(|n| n as u64)
+}
+
+const DEVICE_COLUMNS: &str =
+    "digest, user_code, client_id, dc, scopes, offline, status, org_id, account_id, interval_s, last_poll_at, expires_at, created_time";
+
+fn device_from(r: &Row<'_>) -> rusqlite::Result<DeviceCode> {
+    Ok(DeviceCode {
+        digest: r.get(0)?,
+        user_code: r.get(1)?,
+        client_id: r.get(2)?,
+        dc: r.get(3)?,
+        scopes: r.get(4)?,
+        offline: r.get(5)?,
+        status: r.get(6)?,
+        org_id: r.get::<_, Option<i64>>(7)?.map(id),
+        account_id: r.get::<_, Option<i64>>(8)?.map(id),
+        interval_s: r.get(9)?,
+        last_poll_at: r.get(10)?,
+        expires_at: r.get(11)?,
+        created_time: r.get(12)?,
+    })
+}
+
+pub fn insert_device_code(tx: &Transaction<'_>, d: &DeviceCode) -> rusqlite::Result<()> {
+    tx.execute(
+        &format!("INSERT INTO device_codes ({DEVICE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+        params![
+            d.digest,
+            d.user_code,
+            d.client_id,
+            d.dc,
+            d.scopes,
+            d.offline,
+            d.status,
+            d.org_id.map(|i| i.as_i64()),
+            d.account_id.map(|i| i.as_i64()),
+            d.interval_s,
+            d.last_poll_at,
+            d.expires_at,
+            d.created_time
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn device_code_where<P: Params>(c: &Connection, condition: &str, params: P) -> rusqlite::Result<Option<DeviceCode>> {
+    c.query_row(&format!("SELECT {DEVICE_COLUMNS} FROM device_codes WHERE {condition}"), params, device_from).optional()
+}
+
+pub fn decide_device_code(
+    tx: &Transaction<'_>,
+    user_code: &str,
+    approved: bool,
+    org_id: crm::Id,
+    account_id: crm::Id,
+) -> rusqlite::Result<bool> {
+    let status = if approved { "approved" } else { "denied" };
+    let n = tx.execute(
+        "UPDATE device_codes SET status = ?2, org_id = ?3, account_id = ?4 WHERE user_code = ?1 AND status = 'pending'",
+        params![user_code, status, org_id.as_i64(), account_id.as_i64()],
+    )?;
+    Ok(n > 0)
+}
+
+pub fn poll_device_code(tx: &Transaction<'_>, digest: &[u8], now: i64) -> rusqlite::Result<Option<DeviceCode>> {
+    let before = device_code_where(tx, "digest = ?1", [digest])?;
+    if before.is_some() {
+        tx.execute("UPDATE device_codes SET last_poll_at = ?2 WHERE digest = ?1", params![digest, now])?;
+    }
+    Ok(before)
+}
+
+pub fn finish_device_code(tx: &Transaction<'_>, digest: &[u8]) -> rusqlite::Result<bool> {
+    Ok(tx.execute("UPDATE device_codes SET status = 'used' WHERE digest = ?1 AND status = 'approved'", [digest])? > 0)
 }
 
 pub fn insert_access_token(tx: &Transaction<'_>, t: &AccessToken) -> rusqlite::Result<()> {

@@ -17,6 +17,7 @@ use crate::*;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/sqlite/0001_init.sql")),
     ("0002_records_everywhere", include_str!("../../migrations/sqlite/0002_records_everywhere.sql")),
+    ("0003_accounts_complete", include_str!("../../migrations/sqlite/0003_accounts_complete.sql")),
 ];
 const MAX_IDLE_READERS: usize = 16;
 
@@ -216,6 +217,53 @@ impl Store for SqliteStore {
     async fn delete_client(&self, client_id: &str) -> Result<bool> {
         let client_id = client_id.to_string();
         self.write(move |tx| Ok(tx.execute("DELETE FROM clients WHERE client_id = ?1", [client_id])? > 0)).await
+    }
+
+    async fn update_client(&self, client: &Client) -> Result<bool> {
+        let client = client.clone();
+        self.write(move |tx| accounts::update_client(tx, &client)).await
+    }
+
+    async fn list_clients(&self) -> Result<Vec<Client>> {
+        self.read(|c| accounts::clients_where(c, "1 = 1 ORDER BY created_time", [])).await
+    }
+
+    async fn refresh_tokens_of_account(&self, account_id: Id) -> Result<Vec<RefreshToken>> {
+        self.read(move |c| accounts::refresh_tokens_of_account(c, account_id)).await
+    }
+
+    async fn evict_refresh_tokens(&self, account_id: Id, client_id: &str, keep: u32, now: i64) -> Result<Vec<Id>> {
+        let client_id = client_id.to_string();
+        self.write(move |tx| accounts::evict_refresh_tokens(tx, account_id, &client_id, keep, now)).await
+    }
+
+    async fn count_access_tokens_since(&self, refresh_id: Id, since: i64) -> Result<u64> {
+        self.read(move |c| accounts::count_access_tokens_since(c, refresh_id, since)).await
+    }
+
+    async fn insert_device_code(&self, code: &DeviceCode) -> Result<()> {
+        let code = code.clone();
+        self.write(move |tx| accounts::insert_device_code(tx, &code)).await
+    }
+
+    async fn device_code_by_user_code(&self, user_code: &str) -> Result<Option<DeviceCode>> {
+        let user_code = user_code.to_string();
+        self.read(move |c| accounts::device_code_where(c, "user_code = ?1", [user_code])).await
+    }
+
+    async fn decide_device_code(&self, user_code: &str, approved: bool, org_id: Id, account_id: Id) -> Result<bool> {
+        let user_code = user_code.to_string();
+        self.write(move |tx| accounts::decide_device_code(tx, &user_code, approved, org_id, account_id)).await
+    }
+
+    async fn poll_device_code(&self, digest: &[u8], now: i64) -> Result<Option<DeviceCode>> {
+        let digest = digest.to_vec();
+        self.write(move |tx| accounts::poll_device_code(tx, &digest, now)).await
+    }
+
+    async fn finish_device_code(&self, digest: &[u8]) -> Result<bool> {
+        let digest = digest.to_vec();
+        self.write(move |tx| accounts::finish_device_code(tx, &digest)).await
     }
 
     async fn insert_code(&self, code: &GrantCode) -> Result<()> {
