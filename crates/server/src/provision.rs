@@ -194,7 +194,7 @@ pub fn check_client_fields(
     }
     let redirect_uris: Vec<String> = redirect_uris.iter().map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).collect();
     for uri in &redirect_uris {
-        if !http_url(uri).is_some_and(|u| u.fragment().is_none()) {
+        if http_url(uri).is_none_or(|u| u.fragment().is_some()) {
             return invalid(format!("{uri:?} is not an http(s) URL without a fragment"));
         }
     }
