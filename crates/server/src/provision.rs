@@ -45,6 +45,37 @@ pub async fn create_org(
     admin_password: Option<&str>,
     time_zone: &str,
 ) -> Result<OrgCreated, ProvisionError> {
+    create_org_for(state, name, admin_email, admin_password, time_zone, None).await
+}
+
+/// Sign-up: a new account with its names and password, and its first organization.
+pub async fn sign_up(
+    state: &AppState,
+    first_name: &str,
+    last_name: &str,
+    email: &str,
+    password: &str,
+    org_name: &str,
+    time_zone: &str,
+) -> Result<OrgCreated, ProvisionError> {
+    if state.store.account_by_email(email.trim()).await?.is_some() {
+        return invalid("an account with this e-mail address exists; sign in instead");
+    }
+    if last_name.trim().is_empty() {
+        return invalid("the last name is required");
+    }
+    let names = (first_name.trim().to_string(), last_name.trim().to_string());
+    create_org_for(state, org_name, email, Some(password), time_zone, Some(names)).await
+}
+
+async fn create_org_for(
+    state: &AppState,
+    name: &str,
+    admin_email: &str,
+    admin_password: Option<&str>,
+    time_zone: &str,
+    names: Option<(String, String)>,
+) -> Result<OrgCreated, ProvisionError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return invalid("the organization name must have 1 to 100 characters");
@@ -70,7 +101,7 @@ pub async fn create_org(
         (None, Some(password)) => Some(secrets::hash_password(password)?),
         (None, None) => None,
     };
-    let (first_name, last_name) = names_from_email(email);
+    let (first_name, last_name) = names.unwrap_or_else(|| names_from_email(email));
     let org_id = state.mint_id();
     let admin_user_id = state.mint_id();
     let new_org = NewOrg {

@@ -3,6 +3,7 @@
 
 mod authorize;
 pub mod client_secrets;
+mod console;
 mod device;
 pub mod pages;
 pub mod session;
@@ -22,6 +23,19 @@ pub use token::revoke_token;
 pub fn routes() -> Router<AppState> {
     let pages = Router::new()
         .route("/", get(signin::home))
+        .route("/signup", get(console::signup_page).post(console::signup_submit))
+        .route("/console", get(console::console_home))
+        .route("/console/org", post(console::switch_org))
+        .route("/console/clients", post(console::create_client))
+        .route("/console/clients/new", get(console::new_client_page))
+        .route("/console/clients/{client_id}", get(console::client_details))
+        .route("/console/clients/{client_id}/edit", get(console::edit_client_page).post(console::edit_client))
+        .route("/console/clients/{client_id}/secret", post(console::regenerate_secret))
+        .route("/console/clients/{client_id}/delete", post(console::delete_client))
+        .route("/console/clients/{client_id}/code", post(console::generate_code))
+        .route("/console/connected-apps", get(console::connected_apps))
+        .route("/console/connected-apps/{id}/revoke", post(console::revoke_connected_app))
+        .route("/console/fields", get(console::fields).post(console::add_field))
         .route("/signin", get(signin::signin_page).post(signin::signin_submit))
         .route("/signout", post(signin::signout))
         .route("/oauth/v2/auth", get(authorize::authorize_page).post(authorize::authorize_submit))

@@ -12,6 +12,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("message.html", include_str!("../../templates/message.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("device.html", include_str!("../../templates/device.html")),
+    ("console_nav.html", include_str!("../../templates/console_nav.html")),
+    ("signup.html", include_str!("../../templates/signup.html")),
+    ("console.html", include_str!("../../templates/console.html")),
+    ("client_form.html", include_str!("../../templates/client_form.html")),
+    ("client.html", include_str!("../../templates/client.html")),
+    ("code.html", include_str!("../../templates/code.html")),
+    ("connected.html", include_str!("../../templates/connected.html")),
+    ("fields.html", include_str!("../../templates/fields.html")),
 ];
 
 pub struct Pages {

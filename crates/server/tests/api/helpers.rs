@@ -29,7 +29,9 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub http: reqwest::Client,
-    running: Option<Running>,
+    /// Each data centre's URL and state, the first being `base` and `state`.
+    pub dcs: Vec<(String, AppState)>,
+    running: Vec<Running>,
     database: Database,
 }
 
@@ -59,6 +61,11 @@ async fn pg_admin(admin_url: &str) -> tokio_postgres::Client {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_dcs(backend, &["us"]).await
+    }
+
+    /// A server hosting several data centres, each on its own port.
+    pub async fn spawn_dcs(backend: Backend, locations: &[&str]) -> Self {
         let (url, database) = match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("biginbox-test-{}.db", unique_suffix()));
@@ -74,13 +81,24 @@ impl TestApp {
         };
         let store = store::open(&url).await.expect("opening the store");
         store.migrate().await.expect("migrating");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let base = format!("http://{addr}");
-        let state = server::state(ServerConfig::new(&base), store, crm::Clock::system()).await.unwrap();
-        let running = server::launch(state.clone(), listener, false).await.unwrap();
+        let mut listeners = Vec::new();
+        let mut data_centres = Vec::new();
+        for location in locations {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            data_centres
+                .push(server::DataCentre { location: location.to_string(), url: format!("http://{}", listener.local_addr().unwrap()) });
+            listeners.push(listener);
+        }
+        let state = server::state(ServerConfig::for_data_centre(data_centres.clone(), 0), store, crm::Clock::system()).await.unwrap();
+        let mut running = Vec::new();
+        let mut dcs = Vec::new();
+        for (index, listener) in listeners.into_iter().enumerate() {
+            let dc_state = state.for_data_centre(index);
+            dcs.push((data_centres[index].url.clone(), dc_state.clone()));
+            running.push(server::launch(dc_state, listener, false).await.unwrap());
+        }
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { base, state, http, running: Some(running), database }
+        Self { base: data_centres[0].url.clone(), state, http, dcs, running, database }
     }
 
     /// Moves the server's clock forward.
@@ -209,7 +227,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         // The server task ends with the test's runtime; the database goes with the test.
-        drop(self.running.take());
+        self.running.clear();
         match &self.database {
             Database::Sqlite(path) => {
                 for suffix in ["", "-wal", "-shm"] {

@@ -6,6 +6,8 @@ mod helpers;
 mod isolation;
 
 mod api_auth;
+mod browser;
+mod flows;
 mod metadata;
 mod modules;
 mod oauth;
