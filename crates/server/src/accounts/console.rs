@@ -233,20 +233,27 @@ impl SubmittedClient {
     }
 }
 
-fn client_form(
-    state: &AppState,
-    signed: &Signed,
-    csrf: &Csrf,
-    status: StatusCode,
-    client_type: &str,
+/// The client form as a page shows it.
+struct ClientForm<'a> {
+    client_type: &'a str,
     form: Value,
-    action: &str,
+    action: String,
     editing: bool,
-    error: &str,
-) -> Response {
-    let heading = if editing { "Edit client" } else { "Register a client" };
-    let button = if editing { "Update" } else { "Create" };
-    let extra = context! { heading, button, action, client_type, type_label => client_type_label(client_type), form, error };
+    error: String,
+}
+
+fn client_form(state: &AppState, signed: &Signed, csrf: &Csrf, status: StatusCode, page: ClientForm<'_>) -> Response {
+    let heading = if page.editing { "Edit client" } else { "Register a client" };
+    let button = if page.editing { "Update" } else { "Create" };
+    let extra = context! {
+        heading,
+        button,
+        action => page.action,
+        client_type => page.client_type,
+        type_label => client_type_label(page.client_type),
+        form => page.form,
+        error => page.error,
+    };
     render(state, csrf, status, "client_form.html", page_context(signed, csrf, "clients", extra))
 }
 
@@ -259,7 +266,8 @@ pub async fn new_client_page(State(state): State<AppState>, headers: HeaderMap, 
     };
     let csrf = Csrf::for_request(&headers);
     let client_type = param(&params, "type").filter(|t| CLIENT_TYPES.contains(t)).unwrap_or("server-based");
-    client_form(&state, &signed, &csrf, StatusCode::OK, client_type, context! {}, "/console/clients", false, "")
+    let page = ClientForm { client_type, form: context! {}, action: "/console/clients".into(), editing: false, error: String::new() };
+    client_form(&state, &signed, &csrf, StatusCode::OK, page)
 }
 
 /// # POST /console/clients: registers a client and shows its secret once.
@@ -291,17 +299,9 @@ pub async fn create_client(State(state): State<AppState>, headers: HeaderMap, bo
         },
         Err(ProvisionError::Invalid(message)) => {
             let client_type = if CLIENT_TYPES.contains(&client_type) { client_type } else { "server-based" };
-            client_form(
-                &state,
-                &signed,
-                &csrf,
-                StatusCode::BAD_REQUEST,
-                client_type,
-                submitted.context(),
-                "/console/clients",
-                false,
-                &message,
-            )
+            let page =
+                ClientForm { client_type, form: submitted.context(), action: "/console/clients".into(), editing: false, error: message };
+            client_form(&state, &signed, &csrf, StatusCode::BAD_REQUEST, page)
         }
         Err(ProvisionError::Store(err)) => server_error(&state, err),
     }
@@ -348,17 +348,9 @@ pub async fn edit_client_page(State(state): State<AppState>, headers: HeaderMap,
         js_domains: client.js_domains.clone(),
         multi_dc: client.multi_dc,
     };
-    client_form(
-        &state,
-        &signed,
-        &csrf,
-        StatusCode::OK,
-        &client.client_type,
-        form.context(),
-        &format!("/console/clients/{client_id}/edit"),
-        true,
-        "",
-    )
+    let action = format!("/console/clients/{client_id}/edit");
+    let page = ClientForm { client_type: &client.client_type, form: form.context(), action, editing: true, error: String::new() };
+    client_form(&state, &signed, &csrf, StatusCode::OK, page)
 }
 
 /// # POST /console/clients/{client_id}/edit
@@ -388,17 +380,9 @@ pub async fn edit_client(State(state): State<AppState>, headers: HeaderMap, Path
         Ok(fields) => fields,
         Err(err) => {
             let action = format!("/console/clients/{client_id}/edit");
-            return client_form(
-                &state,
-                &signed,
-                &csrf,
-                StatusCode::BAD_REQUEST,
-                &client.client_type,
-                submitted.context(),
-                &action,
-                true,
-                &err.to_string(),
-            );
+            let page =
+                ClientForm { client_type: &client.client_type, form: submitted.context(), action, editing: true, error: err.to_string() };
+            return client_form(&state, &signed, &csrf, StatusCode::BAD_REQUEST, page);
         }
     };
     let updated = Client {

@@ -87,15 +87,24 @@ fn json_type(data_type: DataType) -> &'static str {
     }
 }
 
+/// The id of a picklist value: a pipeline's stages and sub-pipelines keep the ids the layouts
+/// show for them.
+fn picklist_value_id(caller: &Caller, field: &Field, value: &str) -> Id {
+    let pipelines = &caller.schema.pipelines;
+    let known = match field.api_name.as_str() {
+        "Stage" => pipelines.iter().flat_map(|p| &p.sub_pipelines).flat_map(|s| &s.stages).find(|s| s.name == value).map(|s| s.id),
+        "Sub_Pipeline" => pipelines.iter().flat_map(|p| &p.sub_pipelines).find(|s| s.name == value).map(|s| s.id),
+        _ => None,
+    };
+    known.unwrap_or_else(|| derived_id(caller.org.id, &format!("picklist:{}:{value}", field.id)))
+}
+
 /// A field as the fields metadata shows it; `picklist` overrides the values (a team pipeline's).
 fn render_field(field: &Field, caller: &Caller, index: usize, picklist: Option<Vec<String>>) -> Value {
-    let org_id = caller.org.id;
     let values = picklist.unwrap_or_else(|| field.picklist.clone());
     let pick_list_values: Vec<Value> = values
         .iter()
-        .map(
-            |v| json!({"display_value": v, "actual_value": v, "id": derived_id(org_id, &format!("picklist:{}:{v}", field.id)).to_string()}),
-        )
+        .map(|v| json!({"display_value": v, "actual_value": v, "id": picklist_value_id(caller, field, v).to_string()}))
         .collect();
     let lookup = match &field.lookup {
         Some(LookupTarget::Module(target)) => {

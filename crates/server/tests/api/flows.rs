@@ -49,8 +49,8 @@ async fn consent(browser: &mut Browser<'_>, email: &str, query: &str) -> String 
         let csrf = browser.csrf();
         browser.post("/signin", &[("email", email), ("password", "password-1"), ("csrf_token", &csrf), ("next", &next)]).await;
         let (_, location, page2) = browser.get(&format!("/oauth/v2/auth?{query}")).await;
-        if location.is_some() {
-            return location.unwrap();
+        if let Some(location) = location {
+            return location;
         }
         return accept(browser, &page2).await;
     }

@@ -7,6 +7,7 @@ mod isolation;
 
 mod api_auth;
 mod browser;
+mod data_centres;
 mod flows;
 mod metadata;
 mod modules;

@@ -223,9 +223,11 @@ pub async fn upsert_records(api: Api<Upsert>, State(state): State<AppState>, Bod
             for name in names {
                 let field = name.as_str().and_then(|n| module.field(n)).filter(|f| f.unique);
                 let Some(field) = field else {
+                    let index = fields.len();
                     return Err(ApiError::new(ErrorCode::InvalidData)
-                        .with_detail("api_name", "duplicate_check_fields")
-                        .with_detail("expected_data_type", "jsonarray"));
+                        .with_detail("api_name", name.as_str().unwrap_or(""))
+                        .with_detail("json_path", format!("$.duplicate_check_fields[{index}]"))
+                        .with_message("the field is not a unique field of the module"));
                 };
                 fields.push(field.api_name.clone());
             }

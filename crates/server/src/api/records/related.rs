@@ -172,10 +172,11 @@ pub async fn link_related(
                         }
                         Ok(None) => {}
                         Err(()) => {
-                            let mut details =
-                                details(&[("api_name", "Contact_Role"), ("json_path", &format!("$.data[{index}].Contact_Role"))]);
-                            details.insert("expected_data_type".into(), json!("jsonobject"));
-                            outcomes.push(Outcome::Failure(FieldError::new(ErrorCode::InvalidData, details)));
+                            let details = details(&[("api_name", "Contact_Role"), ("json_path", &format!("$.data[{index}].Contact_Role"))]);
+                            outcomes.push(Outcome::Failure(
+                                FieldError::new(ErrorCode::InvalidData, details)
+                                    .with_message("the contact role is not one of the organization's"),
+                            ));
                             continue;
                         }
                     }
@@ -235,7 +236,7 @@ pub async fn delink_related(
     for other in ids {
         outcomes.push(delink(&state, &api.caller, &api.target, parent, other).await?);
     }
-    Ok(answer(&outcomes, "relation removed", StatusCode::OK))
+    Ok(answer(&outcomes, delink_message(&api.target), StatusCode::OK))
 }
 
 /// # DELETE /bigin/v2/{module}/{record_id}/{related_list}/{related_id}
@@ -247,7 +248,16 @@ pub async fn delink_related_one(
     let parent = parent_of(&state, &api.caller, &api.target, &record_id).await?.ok_or_else(|| invalid_parent(&record_id))?;
     let other = Id::parse(&related_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let outcome = delink(&state, &api.caller, &api.target, parent, other).await?;
-    Ok(answer(&[outcome], "relation removed", StatusCode::OK))
+    Ok(answer(&[outcome], delink_message(&api.target), StatusCode::OK))
+}
+
+/// Delinking a note deletes it, and says so.
+fn delink_message(related: &RelatedRef) -> &'static str {
+    if related.list().module == "Notes" {
+        "record deleted"
+    } else {
+        "relation removed"
+    }
 }
 
 fn notes_only(related: &RelatedRef) -> Result<(), ApiError> {
