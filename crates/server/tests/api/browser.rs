@@ -77,3 +77,13 @@ pub fn query_of(location: &str) -> HashMap<String, String> {
     let url = url::Url::parse(location).unwrap();
     url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
+
+/// HTML with the escapes minijinja writes undone.
+pub fn unescape(html: &str) -> String {
+    html.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}

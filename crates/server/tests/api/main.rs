@@ -7,6 +7,7 @@ mod isolation;
 
 mod api_auth;
 mod browser;
+mod console;
 mod data_centres;
 mod flows;
 mod metadata;
@@ -15,4 +16,5 @@ mod oauth;
 mod pages;
 mod records;
 mod related;
+mod scopes;
 mod settings;
