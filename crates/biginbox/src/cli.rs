@@ -233,7 +233,9 @@ fn minutes(text: &str) -> Result<u32, String> {
 
 pub fn init_logs(cli: &Cli) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("BIGINBOX_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only for a person at a terminal, not for CI logs or files.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     if cli.global.log_format == "json" {
         builder.json().init();
     } else {

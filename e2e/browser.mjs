@@ -1,0 +1,613 @@
+#!/usr/bin/env node
+// Browser end-to-end run: the accounts pages of a real biginbox server driven by headless Chromium.
+//
+//   node e2e/browser.mjs [--backend sqlite|postgres] [--bin PATH] [--chromium PATH]
+//
+// On a fresh database it starts `biginbox serve` on a free port and, through the pages, signs up,
+// registers a server-based client, goes through the consent page (accepting once, refusing once),
+// registers a Self Client and generates and downloads a grant code; the codes are exchanged from
+// node and the tokens used against the Bigin API. A second organization is added with the CLI.
+// It also writes the README screenshots to docs/images/. On failure it saves a screenshot as
+// e2e/reports/failure-<step>-<backend>.png; the server's log goes to e2e/reports/ in every case.
+//
+// Needs Chromium (Debian: `apt-get install -y chromium`) and `npm ci` in e2e/ for playwright-core.
+
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..');
+const REPORTS = path.join(HERE, 'reports');
+const IMAGES = path.join(REPO, 'docs', 'images');
+const DEFAULT_PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+];
+const VIEWPORT = { width: 1100, height: 800 };
+const ACTION_TIMEOUT_MS = 15_000;
+const HEALTH_TIMEOUT_MS = 20_000;
+const HEALTH_INTERVAL_MS = 100;
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+const USER = {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    email: 'ada@example.com',
+    password: 'browser-e2e-password',
+};
+const ALPHA = 'Alpha Org';
+const BETA = 'Beta Org';
+const APP_NAME = 'Browser E2E App';
+const SCOPE = 'ZohoBigin.modules.ALL,ZohoBigin.org.READ';
+
+const execFileAsync = promisify(execFile);
+
+class Failure extends Error {}
+
+function usage() {
+    return 'usage: node e2e/browser.mjs [--backend sqlite|postgres] [--bin PATH] [--chromium PATH]';
+}
+
+function options() {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            options: {
+                backend: { type: 'string', default: 'sqlite' },
+                bin: { type: 'string', default: path.join(REPO, 'target', 'debug', 'biginbox') },
+                chromium: { type: 'string', default: process.env.BIGINBOX_CHROMIUM || DEFAULT_CHROMIUM },
+                help: { type: 'boolean', short: 'h', default: false },
+            },
+        }).values;
+    } catch (err) {
+        throw new Failure(`${err.message}\n${usage()}`);
+    }
+    if (parsed.help) {
+        console.log(usage());
+        process.exit(0);
+    }
+    if (parsed.backend !== 'sqlite' && parsed.backend !== 'postgres') {
+        throw new Failure(usage());
+    }
+    const bin = path.resolve(process.cwd(), parsed.bin);
+    if (!existsSync(bin)) {
+        throw new Failure(`no biginbox binary at ${bin}: build it with \`cargo build -p biginbox\`, or pass --bin`);
+    }
+    if (!existsSync(parsed.chromium)) {
+        throw new Failure(`no Chromium at ${parsed.chromium}: install it with \`apt-get install -y chromium\`, or pass --chromium`);
+    }
+    return { backend: parsed.backend, bin, chromiumPath: parsed.chromium };
+}
+
+// ---------- cleanup ----------
+
+/** Undo actions, run last first and once, whether the run passes, fails or is interrupted. */
+const cleanups = [];
+let cleaning = null;
+
+function cleanup() {
+    cleaning ??= (async () => {
+        for (let undo = cleanups.pop(); undo; undo = cleanups.pop()) {
+            try {
+                await undo();
+            } catch (err) {
+                console.error(`cleanup: ${err.message}`);
+            }
+        }
+    })();
+    return cleaning;
+}
+
+let interrupted = false;
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+        interrupted = true;
+        console.error(`\n${signal}: cleaning up`);
+        cleanup().finally(() => process.exit(130));
+    });
+}
+
+// ---------- database, port, binary ----------
+
+async function psql(adminUrl, sql) {
+    try {
+        await execFileAsync('psql', [adminUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+    } catch (err) {
+        throw new Failure(`psql ${JSON.stringify(sql)} failed: ${(err.stderr || err.message).trim()}`);
+    }
+}
+
+/** The URL of an empty database that only this run uses; a PostgreSQL one is dropped afterwards. */
+async function freshDatabase(backend, workDir) {
+    if (backend === 'sqlite') return `sqlite://${path.join(workDir, 'browser.db')}`;
+    const adminUrl = process.env.BIGINBOX_TEST_PG_URL || DEFAULT_PG_ADMIN_URL;
+    const name = `biginbox_e2e_${randomBytes(6).toString('hex')}`;
+    await psql(adminUrl, `CREATE DATABASE "${name}"`);
+    cleanups.push(() => psql(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return url.toString();
+}
+
+/** A port on 127.0.0.1 that is free at the time of asking. */
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const probe = createServer();
+        probe.unref();
+        probe.on('error', reject);
+        probe.listen(0, '127.0.0.1', () => {
+            const { port } = probe.address();
+            probe.close(() => resolve(port));
+        });
+    });
+}
+
+/** Runs `biginbox <args>` and parses the JSON it prints, which must carry the given string keys. */
+async function cliJson(bin, args, keys) {
+    const what = `biginbox ${args.slice(0, 2).join(' ')}`;
+    let stdout;
+    try {
+        ({ stdout } = await execFileAsync(bin, args, { cwd: REPO, maxBuffer: 16 * 1024 * 1024 }));
+    } catch (err) {
+        throw new Failure(`${what} failed (exit ${err.code}):\n${(err.stderr || err.message).trim()}`);
+    }
+    let value;
+    try {
+        value = JSON.parse(stdout);
+    } catch {
+        throw new Failure(`${what} --json did not print JSON:\n${stdout}`);
+    }
+    const missing = keys.filter((key) => typeof value[key] !== 'string' || value[key] === '');
+    if (missing.length) throw new Failure(`${what} answered without ${missing.join(', ')}: ${stdout}`);
+    return value;
+}
+
+function serve(bin, globalArgs, port) {
+    if (interrupted) throw new Failure('interrupted');
+    const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, ...globalArgs], {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = [];
+    child.stdout.on('data', (chunk) => log.push(chunk));
+    child.stderr.on('data', (chunk) => log.push(chunk));
+    let result = null;
+    const exited = new Promise((resolve) => {
+        child.on('exit', (code, signal) => resolve({ code, signal }));
+        child.on('error', (error) => resolve({ code: null, signal: null, error }));
+    }).then((r) => (result = r));
+    return { child, log, exited, hasExited: () => result !== null };
+}
+
+async function waitHealthy(server, baseUrl) {
+    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+    let last = 'no answer';
+    while (Date.now() < deadline) {
+        if (server.hasExited()) {
+            const { code, signal, error } = await server.exited;
+            throw new Failure(`biginbox serve exited before it was healthy (code ${code}, signal ${signal}${error ? `, ${error.message}` : ''})`);
+        }
+        try {
+            const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+            if (res.status === 200) return;
+            last = `HTTP ${res.status}`;
+        } catch (err) {
+            last = err.cause?.code || err.message;
+        }
+        await new Promise((resolve) => setTimeout(resolve, HEALTH_INTERVAL_MS));
+    }
+    throw new Failure(`biginbox serve was not healthy within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last})`);
+}
+
+/** Sends SIGTERM and requires a clean exit within the shutdown timeout. */
+async function stop(server) {
+    if (server.hasExited()) {
+        const { code, signal } = await server.exited;
+        throw new Failure(`biginbox serve stopped on its own during the run (code ${code}, signal ${signal})`);
+    }
+    server.child.kill('SIGTERM');
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), SHUTDOWN_TIMEOUT_MS).unref());
+    const result = await Promise.race([server.exited, timeout]);
+    if (result === null) {
+        server.child.kill('SIGKILL');
+        await server.exited;
+        throw new Failure(`biginbox serve did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s of SIGTERM`);
+    }
+    if (result.code !== 0 || result.signal !== null) {
+        throw new Failure(`biginbox serve did not shut down cleanly on SIGTERM (code ${result.code}, signal ${result.signal})`);
+    }
+}
+
+// ---------- checks and HTTP helpers ----------
+
+function check(condition, message) {
+    if (!condition) throw new Failure(message);
+}
+
+function equal(actual, expected, what) {
+    check(actual === expected, `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+/** POST /oauth/v2/token with a form body; the JSON answer. */
+async function token(baseUrl, fields) {
+    const res = await fetch(`${baseUrl}/oauth/v2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields),
+    });
+    const text = await res.text();
+    try {
+        return { status: res.status, body: JSON.parse(text) };
+    } catch {
+        throw new Failure(`POST /oauth/v2/token answered HTTP ${res.status} without JSON: ${text.slice(0, 300)}`);
+    }
+}
+
+/** Checks a successful authorization_code exchange and returns its body. */
+async function exchange(baseUrl, fields, what) {
+    const { status, body } = await token(baseUrl, { grant_type: 'authorization_code', ...fields });
+    const shown = JSON.stringify(body);
+    check(status === 200 && !body.error, `${what}: POST /oauth/v2/token answered HTTP ${status} ${shown}`);
+    for (const key of ['access_token', 'refresh_token', 'api_domain']) {
+        check(typeof body[key] === 'string' && body[key] !== '', `${what}: token answer without ${key}: ${shown}`);
+    }
+    equal(body.token_type, 'Bearer', `${what}: token_type`);
+    equal(body.expires_in, 3600, `${what}: expires_in`);
+    return body;
+}
+
+/** GET /bigin/v2/org with a token; the company name it reports. */
+async function orgName(tokens, what) {
+    const res = await fetch(`${tokens.api_domain}/bigin/v2/org`, {
+        headers: { authorization: `Zoho-oauthtoken ${tokens.access_token}` },
+    });
+    const text = await res.text();
+    check(res.status === 200, `${what}: GET ${tokens.api_domain}/bigin/v2/org answered HTTP ${res.status}: ${text.slice(0, 300)}`);
+    const body = JSON.parse(text);
+    check(Array.isArray(body.org) && body.org.length === 1, `${what}: GET /bigin/v2/org should list one org: ${text.slice(0, 300)}`);
+    return body.org[0].company_name;
+}
+
+/** The query parameters of a redirect URL. */
+function paramsOf(url) {
+    return Object.fromEntries(new URL(url).searchParams);
+}
+
+/** Fails with the page's own error message when the server rendered one instead of moving on. */
+async function pageError(page) {
+    const alert = page.locator('[role=alert]');
+    if (await alert.count()) return ` (the page says: ${(await alert.first().innerText()).trim()})`;
+    return '';
+}
+
+async function expectPath(page, pathname, what) {
+    try {
+        await page.waitForURL((url) => url.pathname === pathname);
+    } catch {
+        throw new Failure(`${what}: expected to land on ${pathname}, the browser is on ${page.url()}${await pageError(page)}`);
+    }
+}
+
+/** A PNG of the viewport, cut off a little below the page's card so that it has no empty tail. */
+async function screenshot(page) {
+    const box = await page.locator('main').boundingBox();
+    const height = Math.min(VIEWPORT.height, Math.ceil((box?.y ?? 0) + (box?.height ?? VIEWPORT.height) + 32));
+    return page.screenshot({ type: 'png', clip: { x: 0, y: 0, width: VIEWPORT.width, height } });
+}
+
+// ---------- the scenario ----------
+
+async function main() {
+    const { backend, bin, chromiumPath } = options();
+    const workDir = await mkdtemp(path.join(tmpdir(), 'biginbox-browser-'));
+    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+    await mkdir(REPORTS, { recursive: true });
+
+    const databaseUrl = await freshDatabase(backend, workDir);
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const globalArgs = ['--database-url', databaseUrl, '--public-url', base];
+    let callbackPort = await freePort();
+    while (callbackPort === port) callbackPort = await freePort();
+    const callback = `http://127.0.0.1:${callbackPort}/callback`;
+
+    const server = serve(bin, globalArgs, port);
+    const logPath = path.join(REPORTS, `server-browser-${backend}.log`);
+    cleanups.push(async () => {
+        if (!server.hasExited()) {
+            server.child.kill('SIGKILL');
+            await server.exited;
+        }
+        await writeFile(logPath, Buffer.concat(server.log));
+    });
+    await waitHealthy(server, base);
+
+    if (interrupted) throw new Failure('interrupted');
+    const context = await chromium.launchPersistentContext(path.join(workDir, 'chromium-profile'), {
+        executablePath: chromiumPath,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        viewport: VIEWPORT,
+        acceptDownloads: true,
+    });
+    cleanups.push(() => context.close());
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    page.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+    const scriptErrors = [];
+    page.on('pageerror', (err) => scriptErrors.push(err.message));
+
+    // Every request to the client's redirect URI is answered here: nothing listens on that port.
+    const callbacks = [];
+    await context.route(`${callback}**`, (route) => {
+        callbacks.push(route.request().url());
+        return route.fulfill({ status: 200, contentType: 'text/plain', body: 'ok' });
+    });
+
+    /** Follows the consent form's redirect to the callback and returns its parameters. */
+    async function followToCallback(button, what) {
+        const before = callbacks.length;
+        await page.locator(button).click();
+        try {
+            await page.waitForURL((url) => url.href.startsWith(callback));
+        } catch {
+            throw new Failure(`${what}: no redirect to ${callback}; the browser is on ${page.url()}${await pageError(page)}`);
+        }
+        equal(callbacks.length, before + 1, `${what}: requests to the callback`);
+        return paramsOf(callbacks[before]);
+    }
+
+    function authorizeUrl(clientId, state) {
+        const query = new URLSearchParams({
+            scope: SCOPE,
+            client_id: clientId,
+            response_type: 'code',
+            access_type: 'offline',
+            redirect_uri: callback,
+            state,
+        });
+        return `${base}/oauth/v2/auth?${query}`;
+    }
+
+    const steps = [];
+    const step = (name, run) => steps.push({ name, run });
+    const shots = {};
+    const ids = {};
+
+    step('sign up through /signup', async () => {
+        const res = await page.goto(`${base}/signup`);
+        equal(res?.status(), 200, 'GET /signup status');
+        await page.locator('#first_name').fill(USER.firstName);
+        await page.locator('#last_name').fill(USER.lastName);
+        await page.locator('#email').fill(USER.email);
+        await page.locator('#password').fill(USER.password);
+        await page.locator('#org_name').fill(ALPHA);
+        await page.locator('#signup').click();
+        await expectPath(page, '/console', 'after sign-up');
+        await page.locator('h1', { hasText: 'Clients' }).waitFor();
+    });
+
+    step('second organization with `biginbox orgs create`', async () => {
+        const created = await cliJson(
+            bin,
+            ['orgs', 'create', '--name', BETA, '--admin-email', USER.email, '--json', ...globalArgs],
+            ['org_id', 'admin_email'],
+        );
+        equal(created.admin_email, USER.email, 'orgs create: admin_email');
+        ids.beta = created.org_id;
+        await page.reload();
+        const orgs = await page.locator('#switch_org option').allInnerTexts();
+        check(orgs.some((o) => o.startsWith(BETA)), `the console's organization switcher does not list ${BETA}: ${JSON.stringify(orgs)}`);
+    });
+
+    step('register a server-based client', async () => {
+        await page.locator('h2', { hasText: '+ Add client' }).waitFor();
+        await page.locator('#add-server-based').click();
+        await page.locator('#name').fill(APP_NAME);
+        await page.locator('#homepage').fill(`http://127.0.0.1:${callbackPort}/`);
+        await page.locator('#redirect_uris').fill(callback);
+        await page.locator('#save').click();
+        try {
+            await page.locator('#client_secret').waitFor();
+        } catch {
+            throw new Failure(`no client secret shown after saving the client; the browser is on ${page.url()}${await pageError(page)}`);
+        }
+        ids.server = {
+            client_id: (await page.locator('#client_id').innerText()).trim(),
+            client_secret: (await page.locator('#client_secret').innerText()).trim(),
+        };
+        check(ids.server.client_id && ids.server.client_secret, `empty client id or secret: ${JSON.stringify(ids.server)}`);
+        await page.locator('h1', { hasText: APP_NAME }).waitFor();
+    });
+
+    step('consent: pick Beta Org and accept', async () => {
+        const state = randomBytes(8).toString('hex');
+        const res = await page.goto(authorizeUrl(ids.server.client_id, state));
+        equal(res?.status(), 200, 'GET /oauth/v2/auth status');
+        const picker = page.locator('#org_id');
+        try {
+            await picker.waitFor();
+        } catch {
+            throw new Failure(`no organization picker on the consent page (${page.url()})${await pageError(page)}`);
+        }
+        const options = (await picker.locator('option').allInnerTexts()).map((o) => o.trim()).sort();
+        equal(JSON.stringify(options), JSON.stringify([`${ALPHA} (US)`, `${BETA} (US)`]), 'consent organization options');
+        await page.locator('#accept').waitFor();
+        await page.locator('#reject').waitFor();
+        shots.consent = await screenshot(page);
+        const chosen = await picker.selectOption({ label: `${BETA} (US)` });
+        equal(JSON.stringify(chosen), JSON.stringify([ids.beta]), 'the Beta Org option value (its org id)');
+        const params = await followToCallback('#accept', 'accept');
+        check(params.code, `the redirect carries no code: ${JSON.stringify(params)}`);
+        check(!params.error, `the redirect carries an error: ${JSON.stringify(params)}`);
+        equal(params.state, state, 'redirect state');
+        equal(params.location, 'us', 'redirect location');
+        equal(params['accounts-server'], base, 'redirect accounts-server');
+        ids.serverCode = params.code;
+    });
+
+    step('exchange the code; the token sees Beta Org; the code works once', async () => {
+        const fields = {
+            client_id: ids.server.client_id,
+            client_secret: ids.server.client_secret,
+            redirect_uri: callback,
+            code: ids.serverCode,
+        };
+        const tokens = await exchange(base, fields, 'server-based code');
+        equal(await orgName(tokens, 'server-based token'), BETA, 'GET /bigin/v2/org company_name');
+        const again = await token(base, { grant_type: 'authorization_code', ...fields });
+        equal(JSON.stringify(again.body), JSON.stringify({ error: 'invalid_code' }), 'second exchange of the same code');
+    });
+
+    step('consent: reject', async () => {
+        const state = randomBytes(8).toString('hex');
+        await page.goto(authorizeUrl(ids.server.client_id, state));
+        try {
+            await page.locator('#reject').waitFor();
+        } catch {
+            throw new Failure(`no Reject button on the second consent page (${page.url()})${await pageError(page)}`);
+        }
+        const params = await followToCallback('#reject', 'reject');
+        equal(params.error, 'access_denied', 'redirect error');
+        equal(params.state, state, 'redirect state');
+        check(!params.code, `a refused authorization redirected with a code: ${JSON.stringify(params)}`);
+    });
+
+    step('Self Client: generate, download and exchange a code for Alpha Org', async () => {
+        await page.goto(`${base}/console`);
+        await page.locator('#add-self').click();
+        await page.locator('#save').click();
+        try {
+            await page.locator('#client_secret').waitFor();
+        } catch {
+            throw new Failure(`no client secret shown after saving the Self Client; the browser is on ${page.url()}${await pageError(page)}`);
+        }
+        const self = {
+            client_id: (await page.locator('#client_id').innerText()).trim(),
+            client_secret: (await page.locator('#client_secret').innerText()).trim(),
+        };
+        const scope = await page.locator('#scope').inputValue();
+        check(scope.trim() !== '', 'the Generate Code scope field is not prefilled');
+        const durations = (await page.locator('#duration option').allInnerTexts()).map((d) => d.trim());
+        equal(JSON.stringify(durations), JSON.stringify(['3 minutes', '5 minutes', '7 minutes', '10 minutes']), 'durations offered');
+        await page.locator('#duration').selectOption({ label: '5 minutes' });
+        await page.locator('#description').fill('browser e2e');
+        const [alphaId] = await page.locator('#code_org').selectOption({ label: ALPHA });
+        check(alphaId && alphaId !== ids.beta, `the ${ALPHA} option has no id of its own: ${alphaId}`);
+        await page.locator('#generate').click();
+        const codeLocator = page.locator('#code');
+        try {
+            await codeLocator.waitFor();
+        } catch {
+            throw new Failure(`no code shown after Generate Code; the browser is on ${page.url()}${await pageError(page)}`);
+        }
+        const code = (await codeLocator.innerText()).trim();
+        const link = page.locator('#download');
+        check((await link.getAttribute('href'))?.startsWith('data:'), 'the Download as JSON link is not a data: URL');
+        check((await link.getAttribute('download')) !== null, 'the Download as JSON link has no download attribute');
+        const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+        const failed = await download.failure();
+        check(failed === null, `the download failed: ${failed}`);
+        const file = JSON.parse(await readFile(await download.path(), 'utf8'));
+        const shown = JSON.stringify(file);
+        for (const key of ['code', 'client_id', 'grant_type', 'expiry_time', 'scope', 'org_id']) {
+            check(key in file, `the downloaded JSON has no ${key}: ${shown}`);
+        }
+        equal(file.code, code, 'downloaded code');
+        equal(file.client_id, self.client_id, 'downloaded client_id');
+        equal(file.grant_type, 'authorization_code', 'downloaded grant_type');
+        equal(file.org_id, alphaId, 'downloaded org_id');
+        check(typeof file.expiry_time === 'number' && file.expiry_time > Date.now(), `downloaded expiry_time is not in the future: ${shown}`);
+        const scopes = [].concat(file.scope).join(',');
+        check(scopes.split(',').every((s) => scope.includes(s.trim())), `downloaded scope ${shown} is not the requested ${scope}`);
+        const tokens = await exchange(base, { ...self, code }, 'Self Client code');
+        equal(await orgName(tokens, 'Self Client token'), ALPHA, 'GET /bigin/v2/org company_name');
+        ids.self = self;
+    });
+
+    step('anti-framing headers on the console', async () => {
+        const res = await page.goto(`${base}/console`);
+        equal(res?.status(), 200, 'GET /console status');
+        const headers = res.headers();
+        equal((headers['x-frame-options'] || '').toUpperCase(), 'DENY', 'x-frame-options');
+        const csp = headers['content-security-policy'] || '';
+        check(/(^|;)\s*frame-ancestors\s+'none'\s*(;|$)/.test(csp), `content-security-policy has no frame-ancestors 'none': ${JSON.stringify(csp)}`);
+    });
+
+    step('screenshots for the README', async () => {
+        const rows = page.locator('#clients tr', { has: page.locator('td') });
+        await rows.first().waitFor();
+        const listed = await rows.allInnerTexts();
+        for (const id of [ids.server.client_id, ids.self.client_id]) {
+            check(listed.some((row) => row.includes(id)), `the console does not list client ${id}: ${JSON.stringify(listed)}`);
+        }
+        equal(listed.length, 2, 'clients listed in the console');
+        shots.console = await screenshot(page);
+        await mkdir(IMAGES, { recursive: true });
+        await writeFile(path.join(IMAGES, 'console.png'), shots.console);
+        await writeFile(path.join(IMAGES, 'consent.png'), shots.consent);
+    });
+
+    for (const [index, { name, run }] of steps.entries()) {
+        const number = index + 1;
+        try {
+            if (interrupted) throw new Failure('interrupted');
+            await run();
+            if (scriptErrors.length) throw new Failure(`JavaScript error on the page: ${scriptErrors.join('; ')}`);
+            console.log(`  ok ${number} ${name}`);
+        } catch (err) {
+            const shot = path.join(REPORTS, `failure-${number}-${backend}.png`);
+            let saved = '';
+            try {
+                await page.screenshot({ path: shot, type: 'png' });
+                saved = `\nscreenshot: ${path.relative(process.cwd(), shot)}`;
+            } catch {
+                // the browser may be the thing that failed
+            }
+            const message = err instanceof Failure ? err.message : err.stack || String(err);
+            console.error(`  FAILED ${number} ${name}`);
+            console.error(`\nbrowser (${backend}): failed at step ${number} (${name}): ${message}${saved}`);
+            console.error(`server log: ${path.relative(process.cwd(), logPath)}`);
+            return 1;
+        }
+    }
+
+    await context.close();
+    try {
+        await stop(server);
+    } catch (err) {
+        console.error(`\nbrowser (${backend}): ${steps.length} steps passed, but ${err.message}`);
+        console.error(`server log: ${path.relative(process.cwd(), logPath)}`);
+        return 1;
+    }
+    console.log(`\nbrowser (${backend}): ${steps.length} steps passed`);
+    return 0;
+}
+
+let status = 1;
+try {
+    status = await main();
+} catch (err) {
+    console.error(err instanceof Failure ? `browser: ${err.message}` : err);
+    status = 1;
+} finally {
+    await cleanup();
+}
+process.exit(status);
