@@ -241,12 +241,13 @@ function requestsOf(items, out = []) {
     return out;
 }
 
-function runNewman(collection, environment, reportPath) {
+function runNewman(collection, environment, envVar, reportPath) {
     return new Promise((resolve, reject) => {
         newman.run(
             {
                 collection,
                 environment,
+                envVar,
                 reporters: ['cli', 'json'],
                 reporter: { json: { export: reportPath } },
                 timeoutRequest: 15_000,
@@ -325,6 +326,16 @@ async function main() {
         ['clients', 'create', '--type', 'self', '--owner-email', ADMIN_EMAIL, '--json', ...globalArgs],
         ['client_id', 'client_secret', 'client_type'],
     );
+    // A Non-browser client for the device-flow requests.
+    const device = await cliJson(
+        bin,
+        ['clients', 'create', '--type', 'non-browser', '--name', 'E2E Device', '--homepage', 'https://device.example', '--owner-email', ADMIN_EMAIL, '--json', ...globalArgs],
+        ['client_id', 'client_secret', 'client_type'],
+    );
+    const envVar = [
+        { key: 'device-client-id', value: device.client_id },
+        { key: 'device-client-secret', value: device.client_secret },
+    ];
     const exportDir = path.join(workDir, 'postman');
     await cli(bin, [
         'postman', 'export', '--out', exportDir, '--client-id', client.client_id, '--client-secret', client.client_secret, ...globalArgs,
@@ -350,7 +361,7 @@ async function main() {
     await waitHealthy(server, publicUrl);
 
     const reportPath = path.join(REPORTS, `newman-${backend}.json`);
-    const summary = await runNewman(collectionPath, environmentPath, reportPath);
+    const summary = await runNewman(collectionPath, environmentPath, envVar, reportPath);
     const found = problems(summary, requests);
     try {
         await stop(server);
