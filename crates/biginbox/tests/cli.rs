@@ -23,7 +23,13 @@ impl Workdir {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN).args(args).current_dir(&self.0).env("BIGINBOX_DATABASE_URL", self.db()).env("BIGINBOX_LOG", "warn").output().unwrap()
+        Command::new(BIN)
+            .args(args)
+            .current_dir(&self.0)
+            .env("BIGINBOX_DATABASE_URL", self.db())
+            .env("BIGINBOX_LOG", "warn")
+            .output()
+            .unwrap()
     }
 
     /// Runs a `--json` command that must succeed; its standard output is only the JSON object.
@@ -47,7 +53,17 @@ fn keys(value: &Value) -> Vec<&str> {
 #[test]
 fn admin_commands_print_the_documented_json() {
     let dir = Workdir::new("admin");
-    let org = dir.json(&["orgs", "create", "--name", "Zylker", "--admin-email", "pat@zylker.example", "--admin-password", "a long secret", "--json"]);
+    let org = dir.json(&[
+        "orgs",
+        "create",
+        "--name",
+        "Zylker",
+        "--admin-email",
+        "pat@zylker.example",
+        "--admin-password",
+        "a long secret",
+        "--json",
+    ]);
     assert_eq!(keys(&org), ["org_id", "zgid", "admin_user_id", "admin_email"]);
     let org_id = org["org_id"].as_str().unwrap();
     let eu = dir.json(&["orgs", "create", "--name", "Zylker EU", "--admin-email", "pat@zylker.example", "--dc", "eu", "--json"]);
@@ -83,17 +99,58 @@ fn admin_commands_print_the_documented_json() {
 
     let self_id = clients[0]["client_id"].as_str().unwrap();
     for minutes in ["3", "5", "7", "10"] {
-        let code = dir.json(&["codes", "create", "--client-id", self_id, "--org-id", org_id, "--scope", "ZohoBigin.modules.ALL,ZohoBigin.org.READ", "--duration-minutes", minutes, "--json"]);
+        let code = dir.json(&[
+            "codes",
+            "create",
+            "--client-id",
+            self_id,
+            "--org-id",
+            org_id,
+            "--scope",
+            "ZohoBigin.modules.ALL,ZohoBigin.org.READ",
+            "--duration-minutes",
+            minutes,
+            "--json",
+        ]);
         assert_eq!(keys(&code), ["code", "expires_in", "scope", "org_id"]);
         assert_eq!(code["expires_in"].as_i64().unwrap(), minutes.parse::<i64>().unwrap() * 60);
     }
-    assert!(!dir.run(&["codes", "create", "--client-id", self_id, "--org-id", org_id, "--scope", "ZohoBigin.modules.ALL", "--duration-minutes", "4"]).status.success());
+    assert!(!dir
+        .run(&[
+            "codes",
+            "create",
+            "--client-id",
+            self_id,
+            "--org-id",
+            org_id,
+            "--scope",
+            "ZohoBigin.modules.ALL",
+            "--duration-minutes",
+            "4"
+        ])
+        .status
+        .success());
     let bad_scope = dir.run(&["codes", "create", "--client-id", self_id, "--org-id", org_id, "--scope", "ZohoCRM.modules.ALL"]);
     assert!(String::from_utf8_lossy(&bad_scope.stderr).contains("invalid_scope"));
 
-    let field = dir.json(&["fields", "create", "--org-id", org_id, "--module", "Contacts", "--label", "Shoe size", "--type", "integer", "--json"]);
+    let field =
+        dir.json(&["fields", "create", "--org-id", org_id, "--module", "Contacts", "--label", "Shoe size", "--type", "integer", "--json"]);
     assert_eq!(field["api_name"], "Shoe_size");
-    let picklist = dir.json(&["fields", "create", "--org-id", org_id, "--module", "Accounts", "--label", "Tier", "--type", "picklist", "--picklist", "Gold,Silver", "--json"]);
+    let picklist = dir.json(&[
+        "fields",
+        "create",
+        "--org-id",
+        org_id,
+        "--module",
+        "Accounts",
+        "--label",
+        "Tier",
+        "--type",
+        "picklist",
+        "--picklist",
+        "Gold,Silver",
+        "--json",
+    ]);
     assert_eq!(picklist["data_type"], "picklist");
     assert!(!dir.run(&["fields", "create", "--org-id", org_id, "--module", "Leads", "--label", "X", "--type", "text"]).status.success());
 
@@ -116,12 +173,15 @@ fn admin_commands_print_the_documented_json() {
         "http://127.0.0.1:9999",
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let env: Value = serde_json::from_str(&std::fs::read_to_string(dir.0.join("pm/Setup Details.postman_environment.json")).unwrap()).unwrap();
-    let var = |key: &str| env["values"].as_array().unwrap().iter().find(|v| v["key"] == key).unwrap()["value"].as_str().unwrap().to_string();
+    let env: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.0.join("pm/Setup Details.postman_environment.json")).unwrap()).unwrap();
+    let var =
+        |key: &str| env["values"].as_array().unwrap().iter().find(|v| v["key"] == key).unwrap()["value"].as_str().unwrap().to_string();
     assert_eq!(var("api-domain"), "http://127.0.0.1:9999");
     assert_eq!(var("redirect-uri"), "https://app.example/cb");
     assert_eq!(var("client-id"), server_client["client_id"].as_str().unwrap());
-    let collection: Value = serde_json::from_str(&std::fs::read_to_string(dir.0.join("pm/Bigin API.postman_collection.json")).unwrap()).unwrap();
+    let collection: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.0.join("pm/Bigin API.postman_collection.json")).unwrap()).unwrap();
     assert_eq!(collection["info"]["schema"], "https://schema.getpostman.com/json/collection/v2.1.0/collection.json");
 }
 
