@@ -7,7 +7,8 @@
 // registers a server-based client, goes through the consent page (accepting once, refusing once),
 // registers a Self Client and generates and downloads a grant code; the codes are exchanged from
 // node and the tokens used against the Bigin API. A second organization is added with the CLI.
-// It also writes the README screenshots to docs/images/. On failure it saves a screenshot as
+// It also takes the README's screenshots: into e2e/reports/, or into docs/images/ with
+// BIGINBOX_UPDATE_SCREENSHOTS=1. On failure it saves a screenshot as
 // e2e/reports/failure-<step>-<backend>.png; the server's log goes to e2e/reports/ in every case.
 //
 // Needs Chromium (Debian: `apt-get install -y chromium`) and `npm ci` in e2e/ for playwright-core.
@@ -560,9 +561,11 @@ async function main() {
         }
         equal(listed.length, 2, 'clients listed in the console');
         shots.console = await screenshot(page);
-        await mkdir(IMAGES, { recursive: true });
-        await writeFile(path.join(IMAGES, 'console.png'), shots.console);
-        await writeFile(path.join(IMAGES, 'consent.png'), shots.consent);
+        // The README's pictures change only when asked for; every run keeps its own in e2e/reports.
+        const target = process.env.BIGINBOX_UPDATE_SCREENSHOTS ? IMAGES : REPORTS;
+        await mkdir(target, { recursive: true });
+        await writeFile(path.join(target, 'console.png'), shots.console);
+        await writeFile(path.join(target, 'consent.png'), shots.consent);
     });
 
     for (const [index, { name, run }] of steps.entries()) {

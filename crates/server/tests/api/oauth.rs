@@ -202,9 +202,39 @@ async fn revoking_an_access_token(app: TestApp) {
 async fn database_holds_no_secret_in_clear(app: TestApp) {
     let tenant = app.tenant("Zylker", ALL_SCOPES).await;
     let code = app.self_code(&tenant.client, &tenant.org.org_id, ALL_SCOPES).await;
+    // A device code and a session too.
+    let device = server::provision::create_client(
+        &app.state,
+        &server::provision::NewClient {
+            homepage: Some("https://tv.example"),
+            ..server::provision::NewClient::new("non-browser", "TV", &tenant.org.admin_email)
+        },
+    )
+    .await
+    .unwrap();
+    let form = [("client_id", device.client_id.as_str()), ("grant_type", "device_request"), ("scope", ALL_SCOPES)];
+    let started: serde_json::Value =
+        app.http.post(format!("{}/oauth/v3/device/code", app.base)).form(&form).send().await.unwrap().json().await.unwrap();
+    let device_code = started["device_code"].as_str().unwrap().to_string();
+    let mut browser = crate::browser::Browser::new(&app);
+    browser.get("/signin").await;
+    let csrf = browser.csrf();
+    browser
+        .post("/signin", &[("email", tenant.org.admin_email.as_str()), ("password", "password-1"), ("csrf_token", &csrf), ("next", "/")])
+        .await;
+    let session = browser.cookies["bb_session"].clone();
     let dump = app.dump().await;
     assert!(dump.contains("Zylker"), "the dump reads the database");
-    for secret in [tenant.client.client_secret.as_str(), &tenant.access_token, &tenant.refresh_token, &code, "password-1"] {
+    for secret in [
+        tenant.client.client_secret.as_str(),
+        &tenant.access_token,
+        &tenant.refresh_token,
+        &code,
+        "password-1",
+        &device.client_secret,
+        &device_code,
+        &session,
+    ] {
         assert!(!dump.contains(secret), "{secret} is stored in clear");
         // Nor the random halves of a token on their own.
         for part in secret.split('.').filter(|p| p.len() == 32) {
