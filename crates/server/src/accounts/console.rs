@@ -64,6 +64,29 @@ async fn signed_in(state: &AppState, headers: &HeaderMap, here: &str) -> Result<
     Ok(Signed { account, orgs, current })
 }
 
+/// A console page: the person signed in (else the sign-in redirect) and the CSRF token its forms
+/// carry.
+async fn viewed(state: &AppState, headers: &HeaderMap, here: &str) -> Result<(Signed, Csrf), Response> {
+    let signed = signed_in(state, headers, here).await?;
+    Ok((signed, Csrf::for_request(headers)))
+}
+
+/// A console form post: the CSRF token checked first, then the person signed in; with the
+/// form's fields.
+async fn posted(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+    here: &str,
+) -> Result<(Signed, Vec<(String, String)>, Csrf), Response> {
+    let params = form(body);
+    if !session::csrf_ok(headers, param(&params, "csrf_token")) {
+        return Err(refused(state));
+    }
+    let signed = signed_in(state, headers, here).await?;
+    Ok((signed, params, Csrf::for_request(headers)))
+}
+
 /// The context every console page shares; `extra` adds the page's own.
 fn page_context(signed: &Signed, csrf: &Csrf, tab: &str, extra: Value) -> Value {
     let orgs: Vec<OrgView> = signed.orgs.iter().map(OrgView::from).collect();
@@ -133,12 +156,8 @@ pub async fn signup_submit(State(state): State<AppState>, headers: HeaderMap, bo
 
 /// # POST /console/org: the organization switcher.
 pub async fn switch_org(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = form(&body);
-    if !session::csrf_ok(&headers, param(&params, "csrf_token")) {
-        return refused(&state);
-    }
-    let signed = match signed_in(&state, &headers, "/console").await {
-        Ok(signed) => signed,
+    let (signed, params, _) = match posted(&state, &headers, &body, "/console").await {
+        Ok(posted) => posted,
         Err(response) => return response,
     };
     let Some(org) = param(&params, "org_id").and_then(|id| signed.orgs.iter().find(|o| o.id.to_string() == id)) else {
@@ -183,11 +202,10 @@ impl From<&Client> for ClientView {
 
 /// # GET /console: the client list.
 pub async fn console_home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let signed = match signed_in(&state, &headers, "/console").await {
-        Ok(signed) => signed,
+    let (signed, csrf) = match viewed(&state, &headers, "/console").await {
+        Ok(viewed) => viewed,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     let clients = match state.store.clients_of_owner(signed.account.id).await {
         Ok(clients) => clients,
         Err(err) => return server_error(&state, err),
@@ -260,11 +278,10 @@ fn client_form(state: &AppState, signed: &Signed, csrf: &Csrf, status: StatusCod
 /// # GET /console/clients/new?type=
 pub async fn new_client_page(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let params = wire::pairs(query.as_deref());
-    let signed = match signed_in(&state, &headers, "/console").await {
-        Ok(signed) => signed,
+    let (signed, csrf) = match viewed(&state, &headers, "/console").await {
+        Ok(viewed) => viewed,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     let client_type = param(&params, "type").filter(|t| CLIENT_TYPES.contains(t)).unwrap_or("server-based");
     let page = ClientForm { client_type, form: context! {}, action: "/console/clients".into(), editing: false, error: String::new() };
     client_form(&state, &signed, &csrf, StatusCode::OK, page)
@@ -272,15 +289,10 @@ pub async fn new_client_page(State(state): State<AppState>, headers: HeaderMap, 
 
 /// # POST /console/clients: registers a client and shows its secret once.
 pub async fn create_client(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = form(&body);
-    if !session::csrf_ok(&headers, param(&params, "csrf_token")) {
-        return refused(&state);
-    }
-    let signed = match signed_in(&state, &headers, "/console").await {
-        Ok(signed) => signed,
+    let (signed, params, csrf) = match posted(&state, &headers, &body, "/console").await {
+        Ok(posted) => posted,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     let client_type = param(&params, "type").unwrap_or("");
     let submitted = SubmittedClient::read(&params);
     let new = NewClient {
@@ -319,11 +331,10 @@ fn client_page(state: &AppState, signed: &Signed, csrf: &Csrf, client: &Client, 
 
 /// # GET /console/clients/{client_id}
 pub async fn client_details(State(state): State<AppState>, headers: HeaderMap, Path(client_id): Path<String>) -> Response {
-    let signed = match signed_in(&state, &headers, &format!("/console/clients/{client_id}")).await {
-        Ok(signed) => signed,
+    let (signed, csrf) = match viewed(&state, &headers, &format!("/console/clients/{client_id}")).await {
+        Ok(viewed) => viewed,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     match owned_client(&state, &signed, &client_id).await {
         Ok(client) => client_page(&state, &signed, &csrf, &client, None),
         Err(response) => response,
@@ -332,11 +343,10 @@ pub async fn client_details(State(state): State<AppState>, headers: HeaderMap, P
 
 /// # GET /console/clients/{client_id}/edit
 pub async fn edit_client_page(State(state): State<AppState>, headers: HeaderMap, Path(client_id): Path<String>) -> Response {
-    let signed = match signed_in(&state, &headers, &format!("/console/clients/{client_id}/edit")).await {
-        Ok(signed) => signed,
+    let (signed, csrf) = match viewed(&state, &headers, &format!("/console/clients/{client_id}/edit")).await {
+        Ok(viewed) => viewed,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     let client = match owned_client(&state, &signed, &client_id).await {
         Ok(client) => client,
         Err(response) => return response,
@@ -355,15 +365,10 @@ pub async fn edit_client_page(State(state): State<AppState>, headers: HeaderMap,
 
 /// # POST /console/clients/{client_id}/edit
 pub async fn edit_client(State(state): State<AppState>, headers: HeaderMap, Path(client_id): Path<String>, body: Bytes) -> Response {
-    let params = form(&body);
-    if !session::csrf_ok(&headers, param(&params, "csrf_token")) {
-        return refused(&state);
-    }
-    let signed = match signed_in(&state, &headers, "/console").await {
-        Ok(signed) => signed,
+    let (signed, params, csrf) = match posted(&state, &headers, &body, "/console").await {
+        Ok(posted) => posted,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     let client = match owned_client(&state, &signed, &client_id).await {
         Ok(client) => client,
         Err(response) => return response,
@@ -401,14 +406,10 @@ pub async fn edit_client(State(state): State<AppState>, headers: HeaderMap, Path
 
 /// # POST /console/clients/{client_id}/secret: a new secret, shown once.
 pub async fn regenerate_secret(State(state): State<AppState>, headers: HeaderMap, Path(client_id): Path<String>, body: Bytes) -> Response {
-    if !session::csrf_ok(&headers, param(&form(&body), "csrf_token")) {
-        return refused(&state);
-    }
-    let signed = match signed_in(&state, &headers, "/console").await {
-        Ok(signed) => signed,
+    let (signed, _, csrf) = match posted(&state, &headers, &body, "/console").await {
+        Ok(posted) => posted,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     let client = match owned_client(&state, &signed, &client_id).await {
         Ok(client) => client,
         Err(response) => return response,
@@ -424,11 +425,8 @@ pub async fn regenerate_secret(State(state): State<AppState>, headers: HeaderMap
 
 /// # POST /console/clients/{client_id}/delete
 pub async fn delete_client(State(state): State<AppState>, headers: HeaderMap, Path(client_id): Path<String>, body: Bytes) -> Response {
-    if !session::csrf_ok(&headers, param(&form(&body), "csrf_token")) {
-        return refused(&state);
-    }
-    let signed = match signed_in(&state, &headers, "/console").await {
-        Ok(signed) => signed,
+    let (signed, _, _) = match posted(&state, &headers, &body, "/console").await {
+        Ok(posted) => posted,
         Err(response) => return response,
     };
     if let Err(response) = owned_client(&state, &signed, &client_id).await {
@@ -442,15 +440,10 @@ pub async fn delete_client(State(state): State<AppState>, headers: HeaderMap, Pa
 
 /// # POST /console/clients/{client_id}/code: Self Client "Generate Code".
 pub async fn generate_code(State(state): State<AppState>, headers: HeaderMap, Path(client_id): Path<String>, body: Bytes) -> Response {
-    let params = form(&body);
-    if !session::csrf_ok(&headers, param(&params, "csrf_token")) {
-        return refused(&state);
-    }
-    let signed = match signed_in(&state, &headers, "/console").await {
-        Ok(signed) => signed,
+    let (signed, params, csrf) = match posted(&state, &headers, &body, "/console").await {
+        Ok(posted) => posted,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     if let Err(response) = owned_client(&state, &signed, &client_id).await {
         return response;
     }
@@ -494,11 +487,10 @@ struct ConnectedApp {
 
 /// # GET /console/connected-apps: the refresh tokens the person has granted.
 pub async fn connected_apps(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let signed = match signed_in(&state, &headers, "/console/connected-apps").await {
-        Ok(signed) => signed,
+    let (signed, csrf) = match viewed(&state, &headers, "/console/connected-apps").await {
+        Ok(viewed) => viewed,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     let tokens = match state.store.refresh_tokens_of_account(signed.account.id).await {
         Ok(tokens) => tokens,
         Err(err) => return server_error(&state, err),
@@ -518,11 +510,8 @@ pub async fn connected_apps(State(state): State<AppState>, headers: HeaderMap) -
 
 /// # POST /console/connected-apps/{id}/revoke
 pub async fn revoke_connected_app(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Response {
-    if !session::csrf_ok(&headers, param(&form(&body), "csrf_token")) {
-        return refused(&state);
-    }
-    let signed = match signed_in(&state, &headers, "/console/connected-apps").await {
-        Ok(signed) => signed,
+    let (signed, _, _) = match posted(&state, &headers, &body, "/console/connected-apps").await {
+        Ok(posted) => posted,
         Err(response) => return response,
     };
     let tokens = match state.store.refresh_tokens_of_account(signed.account.id).await {
@@ -601,25 +590,19 @@ async fn fields_page(
 /// # GET /console/fields?module=
 pub async fn fields(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let params = wire::pairs(query.as_deref());
-    let signed = match signed_in(&state, &headers, "/console/fields").await {
-        Ok(signed) => signed,
+    let (signed, csrf) = match viewed(&state, &headers, "/console/fields").await {
+        Ok(viewed) => viewed,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     fields_page(&state, &signed, &csrf, param(&params, "module").unwrap_or("Contacts"), StatusCode::OK, "", "").await
 }
 
 /// # POST /console/fields: adds a custom field to a module of the current organization.
 pub async fn add_field(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = form(&body);
-    if !session::csrf_ok(&headers, param(&params, "csrf_token")) {
-        return refused(&state);
-    }
-    let signed = match signed_in(&state, &headers, "/console/fields").await {
-        Ok(signed) => signed,
+    let (signed, params, csrf) = match posted(&state, &headers, &body, "/console/fields").await {
+        Ok(posted) => posted,
         Err(response) => return response,
     };
-    let csrf = Csrf::for_request(&headers);
     let module = param(&params, "module").unwrap_or("Contacts").to_string();
     let Some(org) = signed.current_org() else {
         return state.pages.message(StatusCode::FORBIDDEN, "No organization", "This account belongs to no Bigin organization.");

@@ -161,20 +161,26 @@ pub async fn verification_page(State(state): State<AppState>, headers: HeaderMap
     csrf.attach(&state, page)
 }
 
+/// A form of the verification pages: its fields, once the CSRF token checks out and the user is
+/// signed in.
+async fn signed_form(state: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<(Vec<(String, String)>, store::Account), Response> {
+    let params = wire::pairs(std::str::from_utf8(body).ok());
+    if !session::csrf_ok(headers, param(&params, "csrf_token")) {
+        let message = "The form expired or did not come from this site (CSRF check failed).";
+        return Err(state.pages.message(StatusCode::FORBIDDEN, "Request refused", message));
+    }
+    match session::current_account(state, headers).await {
+        Ok(Some(account)) => Ok((params, account)),
+        Ok(None) => Err(Redirect::to("/oauth/v3/device").into_response()),
+        Err(err) => Err(server_error(state, err)),
+    }
+}
+
 /// # POST /oauth/v3/device (the user code form), then the consent page for that request.
 pub async fn verification_submit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = wire::pairs(std::str::from_utf8(&body).ok());
-    if !session::csrf_ok(&headers, param(&params, "csrf_token")) {
-        return state.pages.message(
-            StatusCode::FORBIDDEN,
-            "Request refused",
-            "The form expired or did not come from this site (CSRF check failed).",
-        );
-    }
-    let account = match session::current_account(&state, &headers).await {
-        Ok(Some(account)) => account,
-        Ok(None) => return Redirect::to("/oauth/v3/device").into_response(),
-        Err(err) => return server_error(&state, err),
+    let (params, account) = match signed_form(&state, &headers, &body).await {
+        Ok(form) => form,
+        Err(response) => return response,
     };
     let csrf = Csrf::for_request(&headers);
     let user_code = normalise_user_code(param(&params, "user_code").unwrap_or(""));
@@ -207,18 +213,9 @@ pub async fn verification_submit(State(state): State<AppState>, headers: HeaderM
 
 /// # POST /oauth/v3/device/approve (the consent form of a device request)
 pub async fn approve(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = wire::pairs(std::str::from_utf8(&body).ok());
-    if !session::csrf_ok(&headers, param(&params, "csrf_token")) {
-        return state.pages.message(
-            StatusCode::FORBIDDEN,
-            "Request refused",
-            "The form expired or did not come from this site (CSRF check failed).",
-        );
-    }
-    let account = match session::current_account(&state, &headers).await {
-        Ok(Some(account)) => account,
-        Ok(None) => return Redirect::to("/oauth/v3/device").into_response(),
-        Err(err) => return server_error(&state, err),
+    let (params, account) = match signed_form(&state, &headers, &body).await {
+        Ok(form) => form,
+        Err(response) => return response,
     };
     let orgs = match state.store.orgs_of_account(account.id).await {
         Ok(orgs) => orgs,
