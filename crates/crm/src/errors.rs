@@ -18,6 +18,10 @@ pub enum ErrorCode {
     InvalidRequestMethod,
     LimitExceeded,
     InvalidRequest,
+    /// A search criteria or COQL query that names a field, operator or value Bigin refuses.
+    InvalidQuery,
+    /// A COQL query that cannot be parsed.
+    SyntaxError,
     TooManyRequests,
     InternalError,
 }
@@ -39,6 +43,8 @@ impl ErrorCode {
             Self::InvalidRequestMethod => "INVALID_REQUEST_METHOD",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
             Self::InvalidRequest => "INVALID_REQUEST",
+            Self::InvalidQuery => "INVALID_QUERY",
+            Self::SyntaxError => "SYNTAX_ERROR",
             Self::TooManyRequests => "TOO_MANY_REQUESTS",
             Self::InternalError => "INTERNAL_ERROR",
         }
@@ -59,7 +65,9 @@ impl ErrorCode {
             | Self::RequiredParamMissing
             | Self::LimitExceeded
             | Self::InvalidRequestMethod
-            | Self::InvalidRequest => 400,
+            | Self::InvalidRequest
+            | Self::InvalidQuery
+            | Self::SyntaxError => 400,
         }
     }
 
@@ -78,6 +86,8 @@ impl ErrorCode {
             Self::InvalidRequestMethod => "The http request method type is not a valid one",
             Self::LimitExceeded => "the limit has been exceeded",
             Self::InvalidRequest => "the request is not valid",
+            Self::InvalidQuery => "invalid query formed",
+            Self::SyntaxError => "error occurred while parsing the query",
             Self::TooManyRequests => "You have exceeded the API limit. Please try again later.",
             Self::InternalError => "Internal Server Error",
         }

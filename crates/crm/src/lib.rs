@@ -2,11 +2,14 @@
 //! and the clock every expiry is measured against.
 
 pub mod clock;
+pub mod coql;
+pub mod criteria;
 mod defaults;
 pub mod errors;
 pub mod ids;
 pub mod modules;
 pub mod pipelines;
+pub mod query;
 pub mod record;
 pub mod related;
 pub mod scopes;
