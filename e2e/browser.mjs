@@ -13,22 +13,29 @@
 //
 // Needs Chromium (Debian: `apt-get install -y chromium`) and `npm ci` in e2e/ for playwright-core.
 
-import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..');
-const REPORTS = path.join(HERE, 'reports');
+import {
+    Failure,
+    REPO,
+    REPORTS,
+    cliJson,
+    freePort,
+    onCleanup,
+    parseOptions,
+    prepare,
+    runAndExit,
+    serve,
+    stop,
+    stopIfInterrupted,
+    waitHealthy,
+} from './harness.mjs';
+
 const IMAGES = path.join(REPO, 'docs', 'images');
-const DEFAULT_PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
     '--headless',
@@ -42,9 +49,6 @@ const CHROMIUM_ARGS = [
 ];
 const VIEWPORT = { width: 1100, height: 800 };
 const ACTION_TIMEOUT_MS = 15_000;
-const HEALTH_TIMEOUT_MS = 20_000;
-const HEALTH_INTERVAL_MS = 100;
-const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 const USER = {
     firstName: 'Ada',
@@ -57,183 +61,17 @@ const BETA = 'Beta Org';
 const APP_NAME = 'Browser E2E App';
 const SCOPE = 'ZohoBigin.modules.ALL,ZohoBigin.org.READ';
 
-const execFileAsync = promisify(execFile);
-
-class Failure extends Error {}
-
-function usage() {
-    return 'usage: node e2e/browser.mjs [--backend sqlite|postgres] [--bin PATH] [--chromium PATH]';
-}
+const USAGE = 'usage: node e2e/browser.mjs [--backend sqlite|postgres] [--bin PATH] [--chromium PATH]';
 
 function options() {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            options: {
-                backend: { type: 'string', default: 'sqlite' },
-                bin: { type: 'string', default: path.join(REPO, 'target', 'debug', 'biginbox') },
-                chromium: { type: 'string', default: process.env.BIGINBOX_CHROMIUM || DEFAULT_CHROMIUM },
-                help: { type: 'boolean', short: 'h', default: false },
-            },
-        }).values;
-    } catch (err) {
-        throw new Failure(`${err.message}\n${usage()}`);
-    }
-    if (parsed.help) {
-        console.log(usage());
-        process.exit(0);
-    }
-    if (parsed.backend !== 'sqlite' && parsed.backend !== 'postgres') {
-        throw new Failure(usage());
-    }
-    const bin = path.resolve(process.cwd(), parsed.bin);
-    if (!existsSync(bin)) {
-        throw new Failure(`no biginbox binary at ${bin}: build it with \`cargo build -p biginbox\`, or pass --bin`);
-    }
-    if (!existsSync(parsed.chromium)) {
-        throw new Failure(`no Chromium at ${parsed.chromium}: install it with \`apt-get install -y chromium\`, or pass --chromium`);
-    }
-    return { backend: parsed.backend, bin, chromiumPath: parsed.chromium };
-}
-
-// ---------- cleanup ----------
-
-/** Undo actions, run last first and once, whether the run passes, fails or is interrupted. */
-const cleanups = [];
-let cleaning = null;
-
-function cleanup() {
-    cleaning ??= (async () => {
-        for (let undo = cleanups.pop(); undo; undo = cleanups.pop()) {
-            try {
-                await undo();
-            } catch (err) {
-                console.error(`cleanup: ${err.message}`);
-            }
-        }
-    })();
-    return cleaning;
-}
-
-let interrupted = false;
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => {
-        interrupted = true;
-        console.error(`\n${signal}: cleaning up`);
-        cleanup().finally(() => process.exit(130));
+    const { backend, bin, chromium: chromiumPath } = parseOptions(USAGE, {
+        defaultBackend: 'sqlite',
+        extra: { chromium: { type: 'string', default: process.env.BIGINBOX_CHROMIUM || DEFAULT_CHROMIUM } },
     });
-}
-
-// ---------- database, port, binary ----------
-
-async function psql(adminUrl, sql) {
-    try {
-        await execFileAsync('psql', [adminUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
-    } catch (err) {
-        throw new Failure(`psql ${JSON.stringify(sql)} failed: ${(err.stderr || err.message).trim()}`);
+    if (!existsSync(chromiumPath)) {
+        throw new Failure(`no Chromium at ${chromiumPath}: install it with \`apt-get install -y chromium\`, or pass --chromium`);
     }
-}
-
-/** The URL of an empty database that only this run uses; a PostgreSQL one is dropped afterwards. */
-async function freshDatabase(backend, workDir) {
-    if (backend === 'sqlite') return `sqlite://${path.join(workDir, 'browser.db')}`;
-    const adminUrl = process.env.BIGINBOX_TEST_PG_URL || DEFAULT_PG_ADMIN_URL;
-    const name = `biginbox_e2e_${randomBytes(6).toString('hex')}`;
-    await psql(adminUrl, `CREATE DATABASE "${name}"`);
-    cleanups.push(() => psql(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return url.toString();
-}
-
-/** A port on 127.0.0.1 that is free at the time of asking. */
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const probe = createServer();
-        probe.unref();
-        probe.on('error', reject);
-        probe.listen(0, '127.0.0.1', () => {
-            const { port } = probe.address();
-            probe.close(() => resolve(port));
-        });
-    });
-}
-
-/** Runs `biginbox <args>` and parses the JSON it prints, which must carry the given string keys. */
-async function cliJson(bin, args, keys) {
-    const what = `biginbox ${args.slice(0, 2).join(' ')}`;
-    let stdout;
-    try {
-        ({ stdout } = await execFileAsync(bin, args, { cwd: REPO, maxBuffer: 16 * 1024 * 1024 }));
-    } catch (err) {
-        throw new Failure(`${what} failed (exit ${err.code}):\n${(err.stderr || err.message).trim()}`);
-    }
-    let value;
-    try {
-        value = JSON.parse(stdout);
-    } catch {
-        throw new Failure(`${what} --json did not print JSON:\n${stdout}`);
-    }
-    const missing = keys.filter((key) => typeof value[key] !== 'string' || value[key] === '');
-    if (missing.length) throw new Failure(`${what} answered without ${missing.join(', ')}: ${stdout}`);
-    return value;
-}
-
-function serve(bin, globalArgs, port) {
-    if (interrupted) throw new Failure('interrupted');
-    const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, ...globalArgs], {
-        cwd: REPO,
-        stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const log = [];
-    child.stdout.on('data', (chunk) => log.push(chunk));
-    child.stderr.on('data', (chunk) => log.push(chunk));
-    let result = null;
-    const exited = new Promise((resolve) => {
-        child.on('exit', (code, signal) => resolve({ code, signal }));
-        child.on('error', (error) => resolve({ code: null, signal: null, error }));
-    }).then((r) => (result = r));
-    return { child, log, exited, hasExited: () => result !== null };
-}
-
-async function waitHealthy(server, baseUrl) {
-    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-    let last = 'no answer';
-    while (Date.now() < deadline) {
-        if (server.hasExited()) {
-            const { code, signal, error } = await server.exited;
-            throw new Failure(`biginbox serve exited before it was healthy (code ${code}, signal ${signal}${error ? `, ${error.message}` : ''})`);
-        }
-        try {
-            const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
-            if (res.status === 200) return;
-            last = `HTTP ${res.status}`;
-        } catch (err) {
-            last = err.cause?.code || err.message;
-        }
-        await new Promise((resolve) => setTimeout(resolve, HEALTH_INTERVAL_MS));
-    }
-    throw new Failure(`biginbox serve was not healthy within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last})`);
-}
-
-/** Sends SIGTERM and requires a clean exit within the shutdown timeout. */
-async function stop(server) {
-    if (server.hasExited()) {
-        const { code, signal } = await server.exited;
-        throw new Failure(`biginbox serve stopped on its own during the run (code ${code}, signal ${signal})`);
-    }
-    server.child.kill('SIGTERM');
-    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), SHUTDOWN_TIMEOUT_MS).unref());
-    const result = await Promise.race([server.exited, timeout]);
-    if (result === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-        throw new Failure(`biginbox serve did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s of SIGTERM`);
-    }
-    if (result.code !== 0 || result.signal !== null) {
-        throw new Failure(`biginbox serve did not shut down cleanly on SIGTERM (code ${result.code}, signal ${result.signal})`);
-    }
+    return { backend, bin, chromiumPath };
 }
 
 // ---------- checks and HTTP helpers ----------
@@ -317,38 +155,28 @@ async function screenshot(page) {
 
 async function main() {
     const { backend, bin, chromiumPath } = options();
-    const workDir = await mkdtemp(path.join(tmpdir(), 'biginbox-browser-'));
-    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
-    await mkdir(REPORTS, { recursive: true });
-
-    const databaseUrl = await freshDatabase(backend, workDir);
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const globalArgs = ['--database-url', databaseUrl, '--public-url', base];
+    const { workDir, port, baseUrl: base, globalArgs } = await prepare('browser', backend);
     let callbackPort = await freePort();
     while (callbackPort === port) callbackPort = await freePort();
     const callback = `http://127.0.0.1:${callbackPort}/callback`;
 
-    const server = serve(bin, globalArgs, port);
     const logPath = path.join(REPORTS, `server-browser-${backend}.log`);
-    cleanups.push(async () => {
-        if (!server.hasExited()) {
-            server.child.kill('SIGKILL');
-            await server.exited;
-        }
-        await writeFile(logPath, Buffer.concat(server.log));
-    });
+    const server = serve(bin, globalArgs, port, logPath);
     await waitHealthy(server, base);
 
-    if (interrupted) throw new Failure('interrupted');
+    stopIfInterrupted();
     const context = await chromium.launchPersistentContext(path.join(workDir, 'chromium-profile'), {
         executablePath: chromiumPath,
         headless: true,
         args: CHROMIUM_ARGS,
         viewport: VIEWPORT,
         acceptDownloads: true,
+        // Our own signal handlers clean up (server, database, temp dir) and close the browser.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
     });
-    cleanups.push(() => context.close());
+    onCleanup(() => context.close());
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(ACTION_TIMEOUT_MS);
     page.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
@@ -571,7 +399,7 @@ async function main() {
     for (const [index, { name, run }] of steps.entries()) {
         const number = index + 1;
         try {
-            if (interrupted) throw new Failure('interrupted');
+            stopIfInterrupted();
             await run();
             if (scriptErrors.length) throw new Failure(`JavaScript error on the page: ${scriptErrors.join('; ')}`);
             console.log(`  ok ${number} ${name}`);
@@ -604,13 +432,4 @@ async function main() {
     return 0;
 }
 
-let status = 1;
-try {
-    status = await main();
-} catch (err) {
-    console.error(err instanceof Failure ? `browser: ${err.message}` : err);
-    status = 1;
-} finally {
-    await cleanup();
-}
-process.exit(status);
+await runAndExit('browser', main);

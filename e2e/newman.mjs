@@ -10,220 +10,23 @@
 // a request made no assertion, when a request of the collection did not run, or when the server
 // does not shut down cleanly. The JSON report and the server's log go to e2e/reports/.
 
-import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+
+import { Failure, REPORTS, cli, cliJson, parseOptions, prepare, runAndExit, serve, stop, waitHealthy } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const newman = require('newman');
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..');
-const REPORTS = path.join(HERE, 'reports');
 const COLLECTION_FILE = 'Bigin API.postman_collection.json';
 const ENVIRONMENT_FILE = 'Setup Details.postman_environment.json';
-const DEFAULT_PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-const HEALTH_TIMEOUT_MS = 20_000;
-const HEALTH_INTERVAL_MS = 100;
-const SHUTDOWN_TIMEOUT_MS = 10_000;
 const LAST_REQUEST = 'Revoke refresh token';
 
 const ADMIN_EMAIL = 'admin@e2e.test';
 const ADMIN_PASSWORD = 'e2e-password';
 
-const execFileAsync = promisify(execFile);
-
-class Failure extends Error {}
-
-function usage() {
-    return 'usage: node e2e/newman.mjs --backend sqlite|postgres [--bin PATH]';
-}
-
-function options() {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            options: {
-                backend: { type: 'string' },
-                bin: { type: 'string', default: path.join(REPO, 'target', 'debug', 'biginbox') },
-                help: { type: 'boolean', short: 'h', default: false },
-            },
-        }).values;
-    } catch (err) {
-        throw new Failure(`${err.message}\n${usage()}`);
-    }
-    if (parsed.help) {
-        console.log(usage());
-        process.exit(0);
-    }
-    if (parsed.backend !== 'sqlite' && parsed.backend !== 'postgres') {
-        throw new Failure(usage());
-    }
-    const bin = path.resolve(process.cwd(), parsed.bin);
-    if (!existsSync(bin)) {
-        throw new Failure(`no biginbox binary at ${bin}: build it with \`cargo build -p biginbox\`, or pass --bin`);
-    }
-    return { backend: parsed.backend, bin };
-}
-
-/** Things to undo, last first; each runs once, even when the run fails or is interrupted. */
-const cleanups = [];
-let cleaning = null;
-
-function cleanup() {
-    cleaning ??= (async () => {
-        while (cleanups.length) {
-            const step = cleanups.pop();
-            try {
-                await step();
-            } catch (err) {
-                console.error(`cleanup: ${err.message}`);
-            }
-        }
-    })();
-    return cleaning;
-}
-
-let interrupted = false;
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => {
-        interrupted = true;
-        console.error(`\n${signal}: cleaning up`);
-        cleanup().finally(() => process.exit(130));
-    });
-}
-
-// ---------- databases ----------
-
-async function psql(adminUrl, sql) {
-    try {
-        await execFileAsync('psql', [adminUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
-    } catch (err) {
-        throw new Failure(`psql ${JSON.stringify(sql)} failed: ${(err.stderr || err.message).trim()}`);
-    }
-}
-
-/** A fresh database for this run, and its URL for biginbox; dropped by the cleanups. */
-async function freshDatabase(backend, workDir) {
-    if (backend === 'sqlite') {
-        return `sqlite://${path.join(workDir, 'e2e.db')}`;
-    }
-    const adminUrl = process.env.BIGINBOX_TEST_PG_URL || DEFAULT_PG_ADMIN_URL;
-    const name = `biginbox_e2e_${randomBytes(6).toString('hex')}`;
-    await psql(adminUrl, `CREATE DATABASE "${name}"`);
-    cleanups.push(() => psql(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return url.toString();
-}
-
-// ---------- the biginbox binary ----------
-
-/** A TCP port nothing listens on right now. */
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const server = createServer();
-        server.unref();
-        server.on('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-            const { port } = server.address();
-            server.close(() => resolve(port));
-        });
-    });
-}
-
-/** Runs a biginbox command to completion and returns its standard output. */
-async function cli(bin, args) {
-    try {
-        const { stdout } = await execFileAsync(bin, args, { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
-        return stdout;
-    } catch (err) {
-        throw new Failure(`biginbox ${args.slice(0, 2).join(' ')} failed (exit ${err.code}):\n${(err.stderr || err.message).trim()}`);
-    }
-}
-
-async function cliJson(bin, args, keys) {
-    const stdout = await cli(bin, args);
-    let value;
-    try {
-        value = JSON.parse(stdout);
-    } catch {
-        throw new Failure(`biginbox ${args.slice(0, 2).join(' ')} --json printed no JSON:\n${stdout}`);
-    }
-    const missing = keys.filter((k) => typeof value[k] !== 'string' || value[k] === '');
-    if (missing.length) {
-        throw new Failure(`biginbox ${args.slice(0, 2).join(' ')} answered without ${missing.join(', ')}: ${stdout}`);
-    }
-    return value;
-}
-
-/** `biginbox serve`, its output kept for the log file. */
-function serve(bin, globalArgs, port) {
-    if (interrupted) throw new Failure('interrupted');
-    const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, ...globalArgs], {
-        cwd: REPO,
-        stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const log = [];
-    child.stdout.on('data', (chunk) => log.push(chunk));
-    child.stderr.on('data', (chunk) => log.push(chunk));
-    const exited = new Promise((resolve) => {
-        child.on('exit', (code, signal) => resolve({ code, signal }));
-        child.on('error', (err) => resolve({ code: null, signal: null, error: err }));
-    });
-    let done = null;
-    exited.then((result) => {
-        done = result;
-    });
-    return { child, log, exited, hasExited: () => done !== null };
-}
-
-async function waitHealthy(server, baseUrl) {
-    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-    let last = 'no answer';
-    while (Date.now() < deadline) {
-        if (server.hasExited()) {
-            const { code, signal } = await server.exited;
-            throw new Failure(`biginbox serve exited before it was healthy (code ${code}, signal ${signal})`);
-        }
-        try {
-            const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
-            if (res.status === 200) return;
-            last = `HTTP ${res.status}`;
-        } catch (err) {
-            last = err.cause?.code || err.message;
-        }
-        await new Promise((resolve) => setTimeout(resolve, HEALTH_INTERVAL_MS));
-    }
-    throw new Failure(`biginbox serve was not healthy within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last})`);
-}
-
-/** SIGTERM, then the exit status; a server that does not stop in time is killed and fails. */
-async function stop(server) {
-    if (server.hasExited()) {
-        const { code, signal } = await server.exited;
-        throw new Failure(`biginbox serve stopped by itself during the run (code ${code}, signal ${signal})`);
-    }
-    server.child.kill('SIGTERM');
-    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), SHUTDOWN_TIMEOUT_MS).unref());
-    const result = await Promise.race([server.exited, timeout]);
-    if (result === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-        throw new Failure(`biginbox serve did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s of SIGTERM`);
-    }
-    if (result.code !== 0 || result.signal !== null) {
-        throw new Failure(`biginbox serve did not shut down cleanly on SIGTERM (code ${result.code}, signal ${result.signal})`);
-    }
-}
+const USAGE = 'usage: node e2e/newman.mjs --backend sqlite|postgres [--bin PATH]';
 
 // ---------- newman ----------
 
@@ -306,15 +109,8 @@ function problems(summary, requests) {
 // ---------- the run ----------
 
 async function main() {
-    const { backend, bin } = options();
-    const workDir = await mkdtemp(path.join(tmpdir(), 'biginbox-e2e-'));
-    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
-    await mkdir(REPORTS, { recursive: true });
-
-    const databaseUrl = await freshDatabase(backend, workDir);
-    const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
-    const globalArgs = ['--database-url', databaseUrl, '--public-url', publicUrl];
+    const { backend, bin } = parseOptions(USAGE);
+    const { workDir, port, baseUrl: publicUrl, globalArgs } = await prepare('e2e', backend);
 
     await cliJson(
         bin,
@@ -349,15 +145,8 @@ async function main() {
     const requests = requestsOf(collection.item || []);
     if (requests.length === 0) throw new Failure('the exported collection has no requests: was the binary built after the collection was written?');
 
-    const server = serve(bin, globalArgs, port);
     const logPath = path.join(REPORTS, `server-${backend}.log`);
-    cleanups.push(async () => {
-        if (!server.hasExited()) {
-            server.child.kill('SIGKILL');
-            await server.exited;
-        }
-        await writeFile(logPath, Buffer.concat(server.log));
-    });
+    const server = serve(bin, globalArgs, port, logPath);
     await waitHealthy(server, publicUrl);
 
     const reportPath = path.join(REPORTS, `newman-${backend}.json`);
@@ -382,13 +171,4 @@ async function main() {
     return 0;
 }
 
-let status = 1;
-try {
-    status = await main();
-} catch (err) {
-    console.error(err instanceof Failure ? `e2e: ${err.message}` : err);
-    status = 1;
-} finally {
-    await cleanup();
-}
-process.exit(status);
+await runAndExit('e2e', main);
