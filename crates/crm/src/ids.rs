@@ -61,21 +61,25 @@ impl TryFrom<String> for Id {
 #[derive(Debug)]
 pub struct IdMinter {
     node: u64,
+    /// Where the sequence starts each millisecond: random per process, so that two processes that
+    /// drew the same node bits still collide only by a further 1-in-8192 chance.
+    seq_start: u64,
     last: AtomicU64,
 }
 
 impl IdMinter {
     pub fn new(node: u8) -> Self {
-        Self { node: u64::from(node), last: AtomicU64::new(0) }
+        Self { node: u64::from(node), seq_start: 0, last: AtomicU64::new(0) }
     }
 
     pub fn random_node() -> Self {
-        Self::new(rand::random())
+        let seq_start = rand::random::<u64>() % (1 << (SEQ_BITS - 1));
+        Self { seq_start, ..Self::new(rand::random()) }
     }
 
     pub fn mint(&self, now_ms: i64) -> Id {
         let ms = (now_ms.max(0) as u64).saturating_sub(EPOCH_MS);
-        let floor = (ms << (NODE_BITS + SEQ_BITS)) | (self.node << SEQ_BITS);
+        let floor = (ms << (NODE_BITS + SEQ_BITS)) | (self.node << SEQ_BITS) | self.seq_start;
         let mut prev = self.last.load(Ordering::Relaxed);
         loop {
             // Same node bits, next sequence; after the sequence runs out, borrow from the next ms.

@@ -13,9 +13,26 @@ pub fn zone(name: &str) -> TimeZone {
 
 /// Formats `ms` in `tz` to the second, with a `+hh:mm` offset (never `Z`).
 pub fn format(ms: Millis, tz: &TimeZone) -> String {
+    use std::fmt::Write;
     let ts = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
-    let zoned = ts.to_zoned(tz.clone());
-    zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    // Civil time and offset directly: cheaper than a `Zoned` and `strftime` on hot paths.
+    let offset = tz.to_offset(ts);
+    let civil = offset.to_datetime(ts);
+    let seconds = offset.seconds();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let (hours, minutes) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
+    let mut out = String::with_capacity(25);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{hours:02}:{minutes:02}",
+        civil.year(),
+        civil.month(),
+        civil.day(),
+        civil.hour(),
+        civil.minute(),
+        civil.second()
+    );
+    out
 }
 
 /// Parses an ISO 8601 date-time with an offset (`If-Modified-Since`, datetime fields).
