@@ -61,6 +61,51 @@ pub enum Command {
     /// The Postman collection and its "Setup Details" environment.
     #[command(subcommand)]
     Postman(PostmanCommand),
+    /// Generate realistic records of a module, fast and the same for the same seed (tests and
+    /// benchmarks).
+    Seed(SeedArgs),
+    /// Show the database's plan for a search, COQL query or count.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    #[arg(long)]
+    pub org_id: String,
+    /// Contacts, Accounts, Pipelines or Products.
+    #[arg(long)]
+    pub module: String,
+    #[arg(long)]
+    pub count: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The number of the first record, to grow a database in steps without repeating records.
+    #[arg(long, default_value_t = 0)]
+    pub start: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[arg(long)]
+    pub org_id: String,
+    /// The module searched (not needed with --coql).
+    #[arg(long, default_value = "Contacts")]
+    pub module: String,
+    #[arg(long, group = "selector")]
+    pub criteria: Option<String>,
+    #[arg(long, group = "selector")]
+    pub email: Option<String>,
+    #[arg(long, group = "selector")]
+    pub phone: Option<String>,
+    #[arg(long, group = "selector")]
+    pub word: Option<String>,
+    #[arg(long, group = "selector")]
+    pub coql: Option<String>,
+    /// The plan of counting the matches instead.
+    #[arg(long)]
+    pub count: bool,
 }
 
 #[derive(Debug, Args)]
@@ -382,6 +427,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             print(&provision::create_custom_field(&state, &org_id, &new).await?, json)
         }
+        Command::Seed(args) => {
+            let state = open_state(global, None).await?;
+            let report = crate::seed::seed(&state, &args.org_id, &args.module, args.count, args.seed, args.start).await?;
+            if args.json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!(
+                    "{} {} written ({} skipped as duplicates) in {:.1} s: {:.0} records/s",
+                    report.written, report.module, report.skipped, report.seconds, report.records_per_second
+                );
+            }
+            Ok(())
+        }
+        Command::Explain(args) => {
+            let state = open_state(global, None).await?;
+            for line in explain(&state, &args).await? {
+                println!("{line}");
+            }
+            Ok(())
+        }
         Command::Postman(PostmanCommand::Export { out, client_id, client_secret }) => {
             let state = open_state(global, None).await?;
             let credentials = client_id.zip(client_secret);
@@ -393,6 +458,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The plan of the statement a search, COQL query or count would run.
+async fn explain(state: &AppState, args: &ExplainArgs) -> anyhow::Result<Vec<String>> {
+    use crm::query::{Column, Order, Target};
+    let org_id = crm::Id::parse(&args.org_id).with_context(|| format!("{:?} is not an organization id", args.org_id))?;
+    let schema = state.schema(org_id).await?;
+    let refused = |e: crm::query::QueryError| anyhow::anyhow!("{} {}: {:?}", e.code.as_str(), e.message, e.details);
+    let by_id = vec![Order { target: Target::Column(Column::Id), descending: false }];
+    let (module, condition, order, limit) = if let Some(text) = &args.coql {
+        let plan = crm::coql::lower(&schema, &crm::coql::parse_syntax(text).map_err(refused)?).map_err(refused)?;
+        (plan.module.to_string(), plan.condition, plan.order, plan.limit + 1)
+    } else {
+        let module = schema.module(&args.module).with_context(|| format!("{:?} is not a module", args.module))?;
+        let condition = match (&args.criteria, &args.email, &args.phone, &args.word) {
+            (Some(c), ..) => crm::criteria::parse(module, c).map_err(refused)?,
+            (_, Some(e), ..) => crm::criteria::email(module, e),
+            (_, _, Some(p), _) => crm::criteria::phone(module, p),
+            (.., Some(w)) => crm::criteria::word(w).map_err(refused)?,
+            _ => anyhow::bail!("give --criteria, --email, --phone, --word or --coql"),
+        };
+        (module.api_name.to_string(), Some(condition), by_id, 201)
+    };
+    let query =
+        store::RecordQuery { module, filters: condition.into_iter().map(store::RecordFilter::Where).collect(), order, offset: 0, limit };
+    state.store.explain_records(org_id, &query, args.count, false).await
 }
 
 async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@ use clap::Parser;
 
 mod cli;
 mod postman;
+mod seed;
 
 fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();

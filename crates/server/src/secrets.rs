@@ -12,9 +12,9 @@ use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Holds the digest key; `Debug` never shows it.
+/// Holds the digest key, as an HMAC whose key schedule is done once; `Debug` never shows it.
 pub struct Secrets {
-    key: [u8; 32],
+    keyed: HmacSha256,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -28,12 +28,13 @@ impl Secrets {
     pub async fn load(store: &dyn store::Store) -> anyhow::Result<Self> {
         let mut candidate = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut candidate);
-        Ok(Self { key: store.server_key(candidate).await? })
+        let key = store.server_key(candidate).await?;
+        Ok(Self { keyed: HmacSha256::new_from_slice(&key).expect("HMAC takes any key length") })
     }
 
     /// The keyed digest a code, token or session id is stored under.
     pub fn digest(&self, secret: &str) -> Vec<u8> {
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length");
+        let mut mac = self.keyed.clone();
         mac.update(secret.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
@@ -74,6 +75,34 @@ pub fn hash_password(secret: &str) -> anyhow::Result<String> {
 /// Checks `secret` against an argon2 hash; a malformed hash never verifies.
 pub fn verify_password(secret: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+}
+
+/// Checks passwords and client secrets against their argon2 hashes on one dedicated thread: the
+/// work stays off the async workers, and its 19 MiB of memory is one block the thread reuses
+/// rather than a block left behind in the allocator of every thread that ever hashed.
+pub struct Verifier {
+    jobs: std::sync::mpsc::Sender<(String, String, tokio::sync::oneshot::Sender<bool>)>,
+}
+
+impl Verifier {
+    pub fn start() -> anyhow::Result<Self> {
+        let (jobs, queue) = std::sync::mpsc::channel::<(String, String, tokio::sync::oneshot::Sender<bool>)>();
+        std::thread::Builder::new().name("argon2".into()).spawn(move || {
+            for (secret, hash, answer) in queue {
+                let _ = answer.send(verify_password(&secret, &hash));
+            }
+        })?;
+        Ok(Self { jobs })
+    }
+
+    /// Does `secret` match `hash`? A malformed hash, or a stopped thread, never verifies.
+    pub async fn verify(&self, secret: &str, hash: &str) -> bool {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        if self.jobs.send((secret.to_string(), hash.to_string(), answer)).is_err() {
+            return false;
+        }
+        answered.await.unwrap_or(false)
+    }
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

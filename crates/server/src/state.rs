@@ -11,7 +11,7 @@ use crate::accounts::throttle::Throttle;
 use crate::api::auth::TokenCache;
 use crate::config::ServerConfig;
 use crate::schemas::SchemaCache;
-use crate::secrets::Secrets;
+use crate::secrets::{Secrets, Verifier};
 
 /// Failed attempts allowed per key within the window before further ones are refused.
 const MAX_FAILURES: usize = 5;
@@ -31,6 +31,8 @@ pub struct AppState {
     /// Wrong client secrets per client id, and wrong passwords per e-mail address.
     pub(crate) secret_failures: Arc<Throttle>,
     pub(crate) password_failures: Arc<Throttle>,
+    /// Argon2 checks, on their own thread.
+    pub(crate) verifier: Arc<Verifier>,
 }
 
 impl AppState {
@@ -50,8 +52,10 @@ impl AppState {
 
     pub async fn new(config: ServerConfig, store: Arc<dyn Store>, clock: Clock) -> anyhow::Result<Self> {
         let secrets = Arc::new(Secrets::load(store.as_ref()).await?);
+        let verifier = Arc::new(Verifier::start()?);
         Ok(Self {
-            client_secrets: Arc::new(ClientSecrets::new(secrets.clone())),
+            client_secrets: Arc::new(ClientSecrets::new(secrets.clone(), verifier.clone())),
+            verifier,
             config: Arc::new(config),
             store,
             clock,

@@ -7,6 +7,7 @@
 
 mod filters;
 mod postgres;
+mod search;
 mod sqlite;
 mod types;
 
@@ -93,11 +94,24 @@ pub trait Store: Send + Sync + 'static {
 
     // Records.
     async fn insert_record(&self, record: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome>;
+    /// Inserts many records, each atomically on its own, committed together; one outcome each.
+    async fn insert_records(&self, rows: &[(RecordRow, Vec<UniqueKey>)]) -> Result<Vec<WriteOutcome>>;
     async fn update_record(&self, record: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome>;
     async fn record(&self, org_id: Id, module: &str, id: Id) -> Result<Option<RecordRow>>;
     async fn list_records(&self, org_id: Id, query: &ListQuery) -> Result<Vec<RecordRow>>;
     /// How many live records match the query's module and filters (paging ignored).
     async fn count_records(&self, org_id: Id, query: &ListQuery) -> Result<u64>;
+    /// One page of the live records of a module that pass the filters, in the query's order
+    /// (search and COQL).
+    async fn query_records(&self, org_id: Id, query: &RecordQuery) -> Result<Vec<RecordRow>>;
+    /// The backend's plan for `query_records`, or with `count` for counting its matches; with
+    /// `avoid_seq_scan`, PostgreSQL is told to avoid sequential scans (tiny tables in tests).
+    async fn explain_records(&self, org_id: Id, query: &RecordQuery, count: bool, avoid_seq_scan: bool) -> Result<Vec<String>>;
+    /// Refreshes the planner's statistics (after a bulk load).
+    async fn analyze(&self) -> Result<()>;
+    /// Loads many records in one transaction (seeding), skipping those whose unique values are
+    /// taken; returns how many were written.
+    async fn bulk_insert_records(&self, rows: &[(RecordRow, Vec<UniqueKey>)]) -> Result<u64>;
     async fn deleted_records(&self, org_id: Id, query: &DeletedQuery) -> Result<Vec<DeletedRow>>;
     /// The live record of `module` holding a unique value (lower-cased).
     async fn record_by_key(&self, org_id: Id, module: &str, field: &str, value: &str) -> Result<Option<Id>>;

@@ -195,6 +195,9 @@ pub struct RecordRow {
     pub created_time: i64,
     pub modified_time: i64,
     pub data: Map<String, Value>,
+    /// The words `word` search finds the record by (`crm::query::words`), derived on each write
+    /// like `name`; reads leave it empty.
+    pub words: Vec<String>,
 }
 
 /// A value of a unique field, lower-cased so uniqueness ignores case.
@@ -226,7 +229,7 @@ pub enum SortKey {
 }
 
 /// A condition on the records a query reads; a query's filters must all hold.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum RecordFilter {
     /// Only these ids.
     Ids(Vec<Id>),
@@ -251,6 +254,8 @@ pub enum RecordFilter {
     },
     OwnedBy(Id),
     ModifiedAfter(i64),
+    /// A search criteria or COQL `where`, checked against the schema by `crm`.
+    Where(crm::query::Condition),
 }
 
 #[derive(Clone, Debug)]
@@ -261,6 +266,17 @@ pub struct ListQuery {
     pub offset: u64,
     pub limit: u64,
     pub filters: Vec<RecordFilter>,
+}
+
+/// A search or COQL read: the live records of `module` passing `filters`, sorted by `order`
+/// (then by id), one page of them.
+#[derive(Clone, Debug)]
+pub struct RecordQuery {
+    pub module: String,
+    pub filters: Vec<RecordFilter>,
+    pub order: Vec<crm::query::Order>,
+    pub offset: u64,
+    pub limit: u64,
 }
 
 /// A record in the recycle bin (or past it).

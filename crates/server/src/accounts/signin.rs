@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use super::session::{self, Csrf};
 use super::throttle::minutes_until;
-use crate::secrets;
 use crate::state::AppState;
 use crate::wire::{self, param};
 
@@ -50,7 +49,13 @@ pub async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, bo
             return state.pages.message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Sign-in failed; try again.");
         }
     };
-    let verified = account.filter(|a| a.password_hash.as_deref().is_some_and(|h| secrets::verify_password(password, h)));
+    let verified = match account {
+        Some(account) => match account.password_hash.as_deref() {
+            Some(hash) if state.verifier.verify(password, hash).await => Some(account),
+            _ => None,
+        },
+        None => None,
+    };
     let Some(account) = verified else {
         state.password_failures.fail(&key, now);
         let page = state.pages.render(

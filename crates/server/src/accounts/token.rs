@@ -99,7 +99,7 @@ pub async fn authenticate_client(state: &AppState, params: &[(String, String)]) 
             "Too many wrong client secrets for this client. Please try again after {minutes} minutes."
         )));
     }
-    if secret.is_empty() || !state.client_secrets.verify(&client, secret) {
+    if secret.is_empty() || !state.client_secrets.verify(&client, secret).await {
         state.secret_failures.fail(&client.client_id, now);
         return Err(code("invalid_client_secret"));
     }

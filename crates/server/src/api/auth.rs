@@ -27,6 +27,8 @@ const CACHE_MAX_ENTRIES: usize = 50_000;
 pub struct Caller {
     pub org: Org,
     pub user: OrgUser,
+    /// The organization's users by id (owners, creators and modifiers to show and check).
+    pub members: HashMap<Id, OrgUser>,
     pub scopes: ScopeSet,
     pub schema: Arc<Schema>,
     pub tz: jiff::tz::TimeZone,
@@ -114,9 +116,11 @@ async fn resolve(state: &AppState, token: &str) -> Result<Arc<Caller>, ApiError>
         return Err(invalid());
     }
     let org = state.store.org(row.org_id).await?.ok_or_else(invalid)?;
-    let user = state.store.org_user_by_account(row.org_id, row.account_id).await?.filter(|u| u.status == "active").ok_or_else(invalid)?;
+    let members: HashMap<Id, OrgUser> = state.store.org_users(row.org_id).await?.into_iter().map(|u| (u.id, u)).collect();
+    let user = members.values().find(|u| u.account_id == Some(row.account_id) && u.status == "active").cloned().ok_or_else(invalid)?;
     let scopes = ScopeSet::parse(&row.scopes).map_err(|_| invalid())?;
-    let caller = Arc::new(Caller { schema: state.schema(org.id).await?, tz: crm::time_fmt::zone(&org.time_zone), org, user, scopes });
+    let caller =
+        Arc::new(Caller { schema: state.schema(org.id).await?, tz: crm::time_fmt::zone(&org.time_zone), org, user, members, scopes });
     let entry =
         CacheEntry { caller: caller.clone(), refresh_id: row.refresh_id, expires_at: row.expires_at, fresh_until: now + CACHE_TTL_MS };
     state.tokens.put(digest, entry);
@@ -346,5 +350,37 @@ impl<A: AccessKind> Rule for Records<A> {
         let module = module_from_path(caller, path)?;
         let requirement = Requirement::module(module.scope_name, A::ACCESS);
         Ok((module, requirement))
+    }
+}
+
+/// Search of the `{module}` in the path: the module's read scope and
+/// `ZohoSearch.securesearch.READ`.
+pub struct Search;
+impl Rule for Search {
+    type Target = ModuleRef;
+    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(ModuleRef, Requirement), ApiError> {
+        let module = module_from_path(caller, path)?;
+        let requirement = Requirement::module(module.scope_name, Access::Read).and(Requirement::secure_search());
+        Ok((module, requirement))
+    }
+}
+
+/// COQL: `ZohoBigin.coql.READ` here, and the read scope of the module the query names, which
+/// only the body tells: the handler checks it with [`require_module_read`] once the query is
+/// parsed.
+pub struct Coql;
+impl Rule for Coql {
+    type Target = ();
+    fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
+        Ok(((), Requirement::group("coql", Access::Read)))
+    }
+}
+
+/// The read scope of `module`, for routes that learn their module from the request's body.
+pub fn require_module_read(caller: &Caller, module: &Module) -> Result<(), ApiError> {
+    if caller.scopes.satisfies(&Requirement::module(module.scope_name, Access::Read)) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::OauthScopeMismatch))
     }
 }

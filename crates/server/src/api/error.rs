@@ -49,6 +49,13 @@ impl ApiError {
     }
 }
 
+/// A refused search criteria or COQL query: its code, message and details as they are.
+impl From<crm::query::QueryError> for ApiError {
+    fn from(err: crm::query::QueryError) -> Self {
+        Self { code: err.code, message: err.message, details: err.details }
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
         Self::internal(err)

@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod body;
+mod coql;
 mod error;
 mod org;
 mod records;
@@ -39,6 +40,8 @@ pub fn routes() -> Router<AppState> {
             "/{module}",
             get(records::list_records).post(records::insert_records).put(records::update_records).delete(records::delete_records),
         )
+        .route("/coql", post(coql::coql_query))
+        .route("/{module}/search", get(records::search_records))
         .route("/{module}/upsert", post(records::upsert_records))
         .route("/{module}/deleted", get(records::deleted_records))
         .route("/{module}/actions/count", get(records::count_records))
@@ -50,8 +53,21 @@ pub fn routes() -> Router<AppState> {
             get(records::get_related).put(records::link_related).delete(records::delink_related).post(records::create_notes),
         )
         .route("/{module}/{record_id}/{related}/{related_id}", put(records::update_note).delete(records::delink_related_one))
-        .method_not_allowed_fallback(method_not_allowed);
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(server_timing));
     Router::new().nest("/bigin/v2", api)
+}
+
+/// `Server-Timing: app;dur=<ms>` on every API answer: the time the server spent on the request
+/// (authentication, the handler, the store), which benchmarks read to leave the network out.
+async fn server_timing(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let started = std::time::Instant::now();
+    let mut response = next.run(req).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("app;dur={ms:.3}")) {
+        response.headers_mut().insert("server-timing", value);
+    }
+    response
 }
 
 /// Any path nothing else answers: Bigin's `INVALID_URL_PATTERN`.

@@ -231,6 +231,8 @@ pub async fn add_users(api: Api<UsersWrite<Create>>, State(state): State<AppStat
         }
         results.push(element(Ok(user.id), "User added"));
     }
+    // The new users can own records on this node at once.
+    state.tokens.forget_org(org_id);
     Ok(users_answer(results, StatusCode::CREATED))
 }
 

@@ -17,4 +17,5 @@ mod pages;
 mod records;
 mod related;
 mod scopes;
+mod search;
 mod settings;

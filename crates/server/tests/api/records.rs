@@ -17,6 +17,8 @@ on_both_backends!(
     updates_change_only_what_is_sent,
     deletes_move_records_out_of_reach,
     organizations_never_see_each_others_records,
+    a_refused_write_claims_no_unique_value,
+    a_batch_commits_its_good_records_and_answers_each,
 );
 
 async fn insert_answers_per_record(app: TestApp) {
@@ -334,4 +336,49 @@ async fn organizations_never_see_each_others_records(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED);
     let (_, body) = app.get(&format!("/bigin/v2/Contacts/{id}"), &a.access_token).await;
     assert_eq!(body["data"][0]["Last_Name"], "Secret");
+}
+
+async fn a_refused_write_claims_no_unique_value(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let token = t.access_token.as_str();
+    let new = server::provision::NewField {
+        module: "Contacts",
+        label: "Badge",
+        data_type: "text",
+        length: None,
+        picklist: &[],
+        unique: true,
+        lookup_module: None,
+    };
+    server::provision::create_custom_field(&app.state, &t.org.org_id, &new).await.unwrap();
+    app.create(token, "Contacts", json!({"Last_Name": "A", "Email": "a@x.example", "Badge": "B1"})).await;
+    // Email is free but the badge is taken: nothing of this record may stay behind.
+    let (status, body) =
+        app.post("/bigin/v2/Contacts", token, &json!({"data": [{"Last_Name": "B", "Email": "b@x.example", "Badge": "b1"}]})).await;
+    assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some("Badge")));
+    app.create(token, "Contacts", json!({"Last_Name": "C", "Email": "B@x.example"})).await;
+    // The same through an update.
+    let d = app.create(token, "Contacts", json!({"Last_Name": "D", "Email": "d@x.example"})).await;
+    let (status, _) = app.put(&format!("/bigin/v2/Contacts/{d}"), token, &json!({"data": [{"Email": "e@x.example", "Badge": "B1"}]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    app.create(token, "Contacts", json!({"Last_Name": "E", "Email": "e@x.example"})).await;
+    let (status, _) = app.post("/bigin/v2/Contacts", token, &json!({"data": [{"Last_Name": "F", "Email": "d@x.example"}]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "d keeps its own e-mail after the refused update");
+}
+
+async fn a_batch_commits_its_good_records_and_answers_each(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let token = t.access_token.as_str();
+    let mut batch: Vec<Value> = (0..100).map(|i| json!({"Last_Name": format!("N{i}"), "Email": format!("n{i}@x.example")})).collect();
+    batch[10] = json!({"First_Name": "no last name"});
+    batch[20] = json!({"Last_Name": "dup", "Email": "N5@x.example"});
+    let (status, body) = app.post("/bigin/v2/Contacts", token, &json!({ "data": batch })).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let codes: Vec<&str> = body["data"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 100);
+    assert_eq!(codes[10], "MANDATORY_NOT_FOUND");
+    assert_eq!(codes[20], "DUPLICATE_DATA");
+    assert_eq!(body["data"][20]["details"]["json_path"], "$.data[20].Email");
+    assert_eq!(codes.iter().filter(|c| **c == "SUCCESS").count(), 98);
+    assert_eq!(app.get("/bigin/v2/Contacts/actions/count", token).await.1["count"], 98);
 }

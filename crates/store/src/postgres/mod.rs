@@ -4,6 +4,7 @@
 
 mod accounts;
 mod records;
+mod search;
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -16,6 +17,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/postgres/0001_init.sql")),
     ("0002_records_everywhere", include_str!("../../migrations/postgres/0002_records_everywhere.sql")),
     ("0003_accounts_complete", include_str!("../../migrations/postgres/0003_accounts_complete.sql")),
+    ("0004_search", include_str!("../../migrations/postgres/0004_search.sql")),
 ];
 const POOL_SIZE: usize = 16;
 
@@ -71,8 +73,12 @@ impl Store for PgStore {
                     &[name],
                 )
                 .await?;
+                if *name == "0004_search" {
+                    search::backfill_words(&tx).await?;
+                }
             }
         }
+        search::ensure_indexes(&tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -148,7 +154,14 @@ impl Store for PgStore {
     }
 
     async fn insert_custom_field(&self, org_id: Id, field: &crm::modules::CustomField, now: i64) -> Result<bool> {
-        accounts::insert_custom_field(&self.conn().await?, org_id, field, now).await
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let inserted = accounts::insert_custom_field(&tx, org_id, field, now).await?;
+        if inserted {
+            search::index_custom_field(&tx, field).await?;
+        }
+        tx.commit().await?;
+        Ok(inserted)
     }
 
     async fn create_client(&self, client: &Client) -> Result<()> {
@@ -293,6 +306,26 @@ impl Store for PgStore {
         Ok(outcome)
     }
 
+    async fn insert_records(&self, rows: &[(RecordRow, Vec<UniqueKey>)]) -> Result<Vec<WriteOutcome>> {
+        // One transaction, a savepoint per record: a duplicate undoes only its own record.
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let mut outcomes = Vec::with_capacity(rows.len());
+        for (record, keys) in rows {
+            tx.batch_execute("SAVEPOINT record").await?;
+            let outcome = records::insert(&tx, record, keys).await?;
+            let close = if outcome == WriteOutcome::Written {
+                "RELEASE SAVEPOINT record"
+            } else {
+                "ROLLBACK TO SAVEPOINT record; RELEASE SAVEPOINT record"
+            };
+            tx.batch_execute(close).await?;
+            outcomes.push(outcome);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
     async fn update_record(&self, record: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
@@ -311,6 +344,34 @@ impl Store for PgStore {
 
     async fn count_records(&self, org_id: Id, query: &ListQuery) -> Result<u64> {
         records::count(&self.conn().await?, org_id, query).await
+    }
+
+    async fn query_records(&self, org_id: Id, query: &RecordQuery) -> Result<Vec<RecordRow>> {
+        records::search(&self.conn().await?, org_id, query).await
+    }
+
+    async fn explain_records(&self, org_id: Id, query: &RecordQuery, count: bool, avoid_seq_scan: bool) -> Result<Vec<String>> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        if avoid_seq_scan {
+            tx.batch_execute("SET LOCAL enable_seqscan = off").await?;
+        }
+        let plan = records::explain(&tx, org_id, query, count).await?;
+        tx.rollback().await?;
+        Ok(plan)
+    }
+
+    async fn analyze(&self) -> Result<()> {
+        self.conn().await?.batch_execute("ANALYZE records; ANALYZE record_keys").await?;
+        Ok(())
+    }
+
+    async fn bulk_insert_records(&self, rows: &[(RecordRow, Vec<UniqueKey>)]) -> Result<u64> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let written = search::bulk_insert(&tx, rows).await?;
+        tx.commit().await?;
+        Ok(written)
     }
 
     async fn deleted_records(&self, org_id: Id, query: &DeletedQuery) -> Result<Vec<DeletedRow>> {

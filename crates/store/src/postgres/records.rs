@@ -6,7 +6,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 use super::id;
-use crate::filters::{Builder, Postgres, SqlValue};
+use crate::filters::{order_by, Builder, Postgres, SqlValue};
 use crate::*;
 
 const COLUMNS: &str = "org_id, module, id, name, owner_id, created_by, modified_by, created_time, modified_time, data";
@@ -27,6 +27,7 @@ fn row_from(r: &Row) -> RecordRow {
             Value::Object(map) => map,
             _ => Default::default(),
         },
+        words: Vec::new(),
     }
 }
 
@@ -60,7 +61,7 @@ pub async fn insert(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
         return Ok(duplicate);
     }
     tx.execute(
-        &format!("INSERT INTO records ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+        &format!("INSERT INTO records ({COLUMNS}, words) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, array_to_tsvector($11::text[]))"),
         &[
             &rec.org_id.as_i64(),
             &rec.module,
@@ -72,6 +73,7 @@ pub async fn insert(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
             &rec.created_time,
             &rec.modified_time,
             &Value::Object(rec.data.clone()),
+            &rec.words,
         ],
     )
     .await?;
@@ -94,7 +96,7 @@ pub async fn update(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
         return Ok(duplicate);
     }
     tx.execute(
-        "UPDATE records SET name = $3, owner_id = $4, modified_by = $5, modified_time = $6, data = $7 WHERE org_id = $1 AND id = $2",
+        "UPDATE records SET name = $3, owner_id = $4, modified_by = $5, modified_time = $6, data = $7, words = array_to_tsvector($8::text[]) WHERE org_id = $1 AND id = $2",
         &[
             &rec.org_id.as_i64(),
             &rec.id.as_i64(),
@@ -103,6 +105,7 @@ pub async fn update(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
             &rec.modified_by.as_i64(),
             &rec.modified_time,
             &Value::Object(rec.data.clone()),
+            &rec.words,
         ],
     )
     .await?;
@@ -125,6 +128,8 @@ fn to_params(values: &[SqlValue]) -> Vec<Box<dyn ToSql + Sync + Send>> {
         .map(|v| -> Box<dyn ToSql + Sync + Send> {
             match v {
                 SqlValue::Int(i) => Box::new(*i),
+                SqlValue::Real(f) => Box::new(*f),
+                SqlValue::Bool(b) => Box::new(*b),
                 SqlValue::Text(t) => Box::new(t.clone()),
             }
         })
@@ -137,15 +142,20 @@ async fn query(c: &impl GenericClient, sql: &str, values: &[SqlValue]) -> Result
     Ok(c.query(sql, &refs).await?)
 }
 
-fn live_where(org_id: crm::Id, q: &ListQuery) -> (String, Builder<'static, Postgres>) {
-    let mut b = Builder::new(&Postgres, vec![SqlValue::Int(org_id.as_i64()), SqlValue::Text(q.module.clone())], false);
-    let filters = b.filters(&q.filters, "$1");
-    (format!("WHERE org_id = $1 AND module = $2 AND deleted_time IS NULL{filters}"), b)
+/// `WHERE` for live records of `module` that pass `filters`, and its parameters. The module is
+/// written as a literal so that the partial indexes of search apply.
+fn live_where(org_id: crm::Id, module: &str, filters: &[RecordFilter]) -> Result<(String, Builder<'static, Postgres>)> {
+    let mut b = Builder::new(&Postgres, vec![SqlValue::Int(org_id.as_i64())], false);
+    let module = b.module_is(module);
+    b.or_scope = Some(format!("org_id = $1 AND {module} AND deleted_time IS NULL"));
+    let filters = b.filters(filters, "$1");
+    anyhow::ensure!(!b.refused, "a field or module name cannot be written into a statement");
+    Ok((format!("WHERE org_id = $1 AND {module} AND deleted_time IS NULL{filters}"), b))
 }
 
 pub async fn list(c: &impl GenericClient, org_id: crm::Id, q: &ListQuery) -> Result<Vec<RecordRow>> {
     let direction = if q.descending { "DESC" } else { "ASC" };
-    let (condition, mut b) = live_where(org_id, q);
+    let (condition, mut b) = live_where(org_id, &q.module, &q.filters)?;
     let order = match &q.sort {
         SortKey::Id => format!("id {direction}"),
         SortKey::CreatedTime => format!("created_time {direction}, id {direction}"),
@@ -160,9 +170,36 @@ pub async fn list(c: &impl GenericClient, org_id: crm::Id, q: &ListQuery) -> Res
 }
 
 pub async fn count(c: &impl GenericClient, org_id: crm::Id, q: &ListQuery) -> Result<u64> {
-    let (condition, b) = live_where(org_id, q);
+    let (condition, b) = live_where(org_id, &q.module, &q.filters)?;
     let rows = query(c, &format!("SELECT COUNT(*) FROM records {condition}"), &b.params).await?;
     Ok(rows[0].get::<_, i64>(0) as u64)
+}
+
+/// The statement of a search or COQL read: the page's ids first, then those records.
+fn search_sql(org_id: crm::Id, q: &RecordQuery) -> Result<(String, Vec<SqlValue>)> {
+    let (condition, b) = live_where(org_id, &q.module, &q.filters)?;
+    let order = order_by(&Postgres, &q.order).ok_or_else(|| anyhow::anyhow!("a sort key cannot be written into a statement"))?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM records WHERE org_id = $1 AND id IN (SELECT id FROM records {condition} ORDER BY {order} LIMIT {} OFFSET {}) ORDER BY {order}",
+        q.limit, q.offset
+    );
+    Ok((sql, b.params))
+}
+
+pub async fn search(c: &impl GenericClient, org_id: crm::Id, q: &RecordQuery) -> Result<Vec<RecordRow>> {
+    let (sql, params) = search_sql(org_id, q)?;
+    Ok(query(c, &sql, &params).await?.iter().map(row_from).collect())
+}
+
+/// PostgreSQL's plan for a search or COQL read (`count`: for counting its matches).
+pub async fn explain(c: &impl GenericClient, org_id: crm::Id, q: &RecordQuery, count: bool) -> Result<Vec<String>> {
+    let (sql, params) = if count {
+        let (condition, b) = live_where(org_id, &q.module, &q.filters)?;
+        (format!("SELECT COUNT(*) FROM records {condition}"), b.params)
+    } else {
+        search_sql(org_id, q)?
+    };
+    Ok(query(c, &format!("EXPLAIN {sql}"), &params).await?.iter().map(|r| r.get::<_, String>(0)).collect())
 }
 
 pub async fn deleted(c: &impl GenericClient, org_id: crm::Id, q: &DeletedQuery) -> Result<Vec<DeletedRow>> {
@@ -245,7 +282,7 @@ pub async fn links(
 pub async fn delete(tx: &impl GenericClient, org_id: crm::Id, module: &str, record_id: crm::Id, by: crm::Id, now: i64) -> Result<bool> {
     let changed = tx
         .execute(
-            "UPDATE records SET deleted_time = $4, deleted_by = $5 WHERE org_id = $1 AND id = $2 AND module = $3 AND deleted_time IS NULL",
+            "UPDATE records SET deleted_time = $4, deleted_by = $5, words = NULL WHERE org_id = $1 AND id = $2 AND module = $3 AND deleted_time IS NULL",
             &[&org_id.as_i64(), &record_id.as_i64(), &module, &now, &by.as_i64()],
         )
         .await?;

@@ -1,6 +1,6 @@
 //! Organizations, people, clients, codes, tokens: SQLite statements.
 
-use rusqlite::{params, Connection, OptionalExtension, Params, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Params, Row};
 
 use super::id;
 use crate::*;
@@ -20,7 +20,7 @@ fn org_from(r: &Row<'_>) -> rusqlite::Result<Org> {
     })
 }
 
-pub fn create_org(tx: &Transaction<'_>, org: &NewOrg) -> rusqlite::Result<CreateOrgOutcome> {
+pub fn create_org(tx: &Connection, org: &NewOrg) -> rusqlite::Result<CreateOrgOutcome> {
     let admin = &org.admin;
     let existing: Option<(i64, Option<String>)> = tx
         .query_row("SELECT id, password_hash FROM accounts WHERE email_lower = ?1", [admin.email.to_lowercase()], |r| {
@@ -54,7 +54,7 @@ pub fn create_org(tx: &Transaction<'_>, org: &NewOrg) -> rusqlite::Result<Create
 }
 
 pub fn org(c: &Connection, org_id: crm::Id) -> rusqlite::Result<Option<Org>> {
-    c.query_row(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = ?1"), [org_id.as_i64()], org_from).optional()
+    c.prepare_cached(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = ?1"))?.query_row([org_id.as_i64()], org_from).optional()
 }
 
 pub fn orgs_of_account(c: &Connection, account_id: crm::Id) -> rusqlite::Result<Vec<Org>> {
@@ -62,7 +62,7 @@ pub fn orgs_of_account(c: &Connection, account_id: crm::Id) -> rusqlite::Result<
         "SELECT {} FROM orgs o JOIN org_users u ON u.org_id = o.id WHERE u.account_id = ?1 AND u.status = 'active' ORDER BY o.created_time, o.id",
         ORG_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ")
     );
-    let mut stmt = c.prepare(&sql)?;
+    let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map([account_id.as_i64()], org_from)?;
     rows.collect()
 }
@@ -78,7 +78,7 @@ pub fn org_users_where<P: Params>(c: &Connection, condition: &str, params: P) ->
     let sql = format!(
         "SELECT org_id, id, account_id, email, first_name, last_name, role, profile, status, confirmed, created_time, modified_time FROM org_users WHERE {condition}"
     );
-    let mut stmt = c.prepare(&sql)?;
+    let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(params, |r| {
         Ok(OrgUser {
             org_id: id(r.get(0)?),
@@ -98,7 +98,7 @@ pub fn org_users_where<P: Params>(c: &Connection, condition: &str, params: P) ->
     rows.collect()
 }
 
-pub fn insert_client(tx: &Transaction<'_>, c: &Client) -> rusqlite::Result<()> {
+pub fn insert_client(tx: &Connection, c: &Client) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO clients (client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time, dc)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -119,7 +119,7 @@ pub fn insert_client(tx: &Transaction<'_>, c: &Client) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn update_client(tx: &Transaction<'_>, c: &Client) -> rusqlite::Result<bool> {
+pub fn update_client(tx: &Connection, c: &Client) -> rusqlite::Result<bool> {
     let n = tx.execute(
         "UPDATE clients SET secret_hash = ?2, name = ?3, homepage = ?4, redirect_uris = ?5, js_domains = ?6, multi_dc = ?7 WHERE client_id = ?1",
         params![
@@ -139,7 +139,7 @@ pub fn clients_where<P: Params>(c: &Connection, condition: &str, params: P) -> r
     let sql = format!(
         "SELECT client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time, dc FROM clients WHERE {condition}"
     );
-    let mut stmt = c.prepare(&sql)?;
+    let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(params, |r| {
         Ok(Client {
             client_id: r.get(0)?,
@@ -158,7 +158,7 @@ pub fn clients_where<P: Params>(c: &Connection, condition: &str, params: P) -> r
     rows.collect()
 }
 
-pub fn insert_code(tx: &Transaction<'_>, g: &GrantCode) -> rusqlite::Result<()> {
+pub fn insert_code(tx: &Connection, g: &GrantCode) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO grant_codes (digest, id, kind, client_id, org_id, account_id, scopes, redirect_uri, offline, code_challenge, description, expires_at, used_at, created_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -182,7 +182,7 @@ pub fn insert_code(tx: &Transaction<'_>, g: &GrantCode) -> rusqlite::Result<()> 
     Ok(())
 }
 
-pub fn consume_code(tx: &Transaction<'_>, digest: &[u8], client_id: &str, now: i64) -> rusqlite::Result<CodeUse> {
+pub fn consume_code(tx: &Connection, digest: &[u8], client_id: &str, now: i64) -> rusqlite::Result<CodeUse> {
     let code = tx
         .query_row(
             "SELECT digest, id, kind, client_id, org_id, account_id, scopes, redirect_uri, offline, code_challenge, description, expires_at, used_at, created_time
@@ -220,7 +220,7 @@ pub fn consume_code(tx: &Transaction<'_>, digest: &[u8], client_id: &str, now: i
     })
 }
 
-pub fn insert_refresh_token(tx: &Transaction<'_>, t: &RefreshToken) -> rusqlite::Result<()> {
+pub fn insert_refresh_token(tx: &Connection, t: &RefreshToken) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO refresh_tokens (digest, id, client_id, org_id, account_id, scopes, code_id, created_time, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![t.digest, t.id.as_i64(), t.client_id, t.org_id.as_i64(), t.account_id.as_i64(), t.scopes, t.code_id.map(|i| i.as_i64()), t.created_time, t.revoked_at],
@@ -256,13 +256,7 @@ pub fn refresh_tokens_of_account(c: &Connection, account_id: crm::Id) -> rusqlit
     rows.collect()
 }
 
-pub fn evict_refresh_tokens(
-    tx: &Transaction<'_>,
-    account_id: crm::Id,
-    client_id: &str,
-    keep: u32,
-    now: i64,
-) -> rusqlite::Result<Vec<crm::Id>> {
+pub fn evict_refresh_tokens(tx: &Connection, account_id: crm::Id, client_id: &str, keep: u32, now: i64) -> rusqlite::Result<Vec<crm::Id>> {
     let mut stmt = tx.prepare(
         "SELECT id FROM refresh_tokens WHERE account_id = ?1 AND client_id = ?2 AND revoked_at IS NULL ORDER BY created_time DESC, id DESC LIMIT -1 OFFSET ?3",
     )?;
@@ -304,7 +298,7 @@ fn device_from(r: &Row<'_>) -> rusqlite::Result<DeviceCode> {
     })
 }
 
-pub fn insert_device_code(tx: &Transaction<'_>, d: &DeviceCode) -> rusqlite::Result<()> {
+pub fn insert_device_code(tx: &Connection, d: &DeviceCode) -> rusqlite::Result<()> {
     tx.execute(
         &format!("INSERT INTO device_codes ({DEVICE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
         params![
@@ -331,7 +325,7 @@ pub fn device_code_where<P: Params>(c: &Connection, condition: &str, params: P) 
 }
 
 pub fn decide_device_code(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     user_code: &str,
     approved: bool,
     org_id: crm::Id,
@@ -345,7 +339,7 @@ pub fn decide_device_code(
     Ok(n > 0)
 }
 
-pub fn poll_device_code(tx: &Transaction<'_>, digest: &[u8], now: i64) -> rusqlite::Result<Option<DeviceCode>> {
+pub fn poll_device_code(tx: &Connection, digest: &[u8], now: i64) -> rusqlite::Result<Option<DeviceCode>> {
     let before = device_code_where(tx, "digest = ?1", [digest])?;
     if before.is_some() {
         tx.execute("UPDATE device_codes SET last_poll_at = ?2 WHERE digest = ?1", params![digest, now])?;
@@ -353,11 +347,11 @@ pub fn poll_device_code(tx: &Transaction<'_>, digest: &[u8], now: i64) -> rusqli
     Ok(before)
 }
 
-pub fn finish_device_code(tx: &Transaction<'_>, digest: &[u8]) -> rusqlite::Result<bool> {
+pub fn finish_device_code(tx: &Connection, digest: &[u8]) -> rusqlite::Result<bool> {
     Ok(tx.execute("UPDATE device_codes SET status = 'used' WHERE digest = ?1 AND status = 'approved'", [digest])? > 0)
 }
 
-pub fn insert_access_token(tx: &Transaction<'_>, t: &AccessToken) -> rusqlite::Result<()> {
+pub fn insert_access_token(tx: &Connection, t: &AccessToken) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO access_tokens (digest, id, refresh_id, code_id, client_id, org_id, account_id, scopes, created_time, expires_at, revoked_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -401,7 +395,7 @@ pub fn access_token(c: &Connection, digest: &[u8]) -> rusqlite::Result<Option<Ac
     .optional()
 }
 
-pub fn revoke_refresh_token(tx: &Transaction<'_>, digest: &[u8], now: i64) -> rusqlite::Result<bool> {
+pub fn revoke_refresh_token(tx: &Connection, digest: &[u8], now: i64) -> rusqlite::Result<bool> {
     let refresh_id: Option<i64> =
         tx.query_row("SELECT id FROM refresh_tokens WHERE digest = ?1 AND revoked_at IS NULL", [digest], |r| r.get(0)).optional()?;
     let Some(refresh_id) = refresh_id else { return Ok(false) };
@@ -412,7 +406,7 @@ pub fn revoke_refresh_token(tx: &Transaction<'_>, digest: &[u8], now: i64) -> ru
 
 /// Revokes what a code issued; returns the digests of the access tokens revoked, so that the
 /// caller can drop them from its cache.
-pub fn revoke_tokens_of_code(tx: &Transaction<'_>, code_id: crm::Id, now: i64) -> rusqlite::Result<Vec<Vec<u8>>> {
+pub fn revoke_tokens_of_code(tx: &Connection, code_id: crm::Id, now: i64) -> rusqlite::Result<Vec<Vec<u8>>> {
     let code_id = code_id.as_i64();
     let mut stmt = tx.prepare(
         "SELECT digest FROM access_tokens WHERE revoked_at IS NULL AND (code_id = ?1 OR refresh_id IN (SELECT id FROM refresh_tokens WHERE code_id = ?1))",
@@ -426,7 +420,7 @@ pub fn revoke_tokens_of_code(tx: &Transaction<'_>, code_id: crm::Id, now: i64) -
     Ok(digests)
 }
 
-pub fn insert_org_user(tx: &Transaction<'_>, u: &OrgUser) -> rusqlite::Result<bool> {
+pub fn insert_org_user(tx: &Connection, u: &OrgUser) -> rusqlite::Result<bool> {
     let taken: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM org_users WHERE org_id = ?1 AND lower(email) = lower(?2))",
         params![u.org_id.as_i64(), u.email],
@@ -456,7 +450,7 @@ pub fn insert_org_user(tx: &Transaction<'_>, u: &OrgUser) -> rusqlite::Result<bo
     Ok(true)
 }
 
-pub fn update_org_user(tx: &Transaction<'_>, u: &OrgUser) -> rusqlite::Result<bool> {
+pub fn update_org_user(tx: &Connection, u: &OrgUser) -> rusqlite::Result<bool> {
     let n = tx.execute(
         "UPDATE org_users SET first_name = ?3, last_name = ?4, role = ?5, profile = ?6, status = ?7, modified_time = ?8 WHERE org_id = ?1 AND id = ?2",
         params![u.org_id.as_i64(), u.id.as_i64(), u.first_name, u.last_name, u.role, u.profile, u.status, u.modified_time],
@@ -485,7 +479,7 @@ pub fn custom_fields(c: &Connection, org_id: crm::Id) -> rusqlite::Result<Vec<cr
     rows.collect()
 }
 
-pub fn insert_custom_field(tx: &Transaction<'_>, org_id: crm::Id, f: &crm::modules::CustomField, now: i64) -> rusqlite::Result<bool> {
+pub fn insert_custom_field(tx: &Connection, org_id: crm::Id, f: &crm::modules::CustomField, now: i64) -> rusqlite::Result<bool> {
     let n = tx.execute(
         "INSERT INTO custom_fields (org_id, id, module, api_name, label, data_type, length, picklist, is_unique, lookup_module, created_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",

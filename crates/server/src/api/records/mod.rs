@@ -4,24 +4,35 @@
 mod read;
 mod related;
 mod render;
+mod search;
 mod write;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use crm::{ErrorCode, Id};
+use serde::Serialize;
 use serde_json::{json, Value};
 use store::{DeletedQuery, ListQuery, RecordFilter, SortKey};
 
 use self::read::ListParams;
 pub use self::related::{create_notes, delink_related, delink_related_one, get_related, link_related, update_note};
 use self::render::RenderContext;
+pub use self::search::search_records;
 use self::write::{Outcome, Writer};
 use super::auth::{Api, ChangeOwner, Create, Delete, Read, Records, Update, Upsert};
 use super::body::Body;
 use super::ApiError;
 use crate::state::AppState;
 use crate::wire;
+
+/// A list's answer: `{"data":[...],"info":{...}}` (`info` left out for a read by id).
+#[derive(Serialize)]
+pub struct Page<T: Serialize> {
+    pub data: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub info: Option<Value>,
+}
 
 /// `If-Modified-Since`, when the request has one Bigin can read: the last millisecond of the
 /// second it names, since times on the wire have whole seconds.
@@ -73,7 +84,7 @@ pub async fn list_records(
         return Ok(if since.is_some() { wire::not_modified() } else { wire::no_content() });
     }
     let ctx = RenderContext::load(&state, caller, module, &rows).await?;
-    let data: Vec<Value> = rows.iter().map(|row| ctx.record(module, row, Some(&params.fields), None)).collect();
+    let data: Vec<_> = rows.iter().map(|row| ctx.view(module, row, Some(&params.fields), None)).collect();
     let (next_token, expiry) = if more {
         let (token, expires) = params.next_page_token(&state.secrets, now);
         (Value::String(token), ctx.time(expires))
@@ -91,7 +102,7 @@ pub async fn list_records(
         "previous_page_token": null,
         "page_token_expiry": expiry,
     });
-    Ok(wire::json(StatusCode::OK, &json!({"data": data, "info": info})))
+    Ok(wire::json(StatusCode::OK, &Page { data, info: Some(info) }))
 }
 
 /// # GET /bigin/v2/{module}/{record_id}
@@ -115,11 +126,11 @@ pub async fn get_record(
     }
     let rows = [row];
     let ctx = RenderContext::load(&state, &api.caller, module, &rows).await?;
-    let data = ctx.record(module, &rows[0], fields.as_deref(), None);
-    Ok(wire::json(StatusCode::OK, &json!({ "data": [data] })))
+    let data = vec![ctx.view(module, &rows[0], fields.as_deref(), None)];
+    Ok(wire::json(StatusCode::OK, &Page { data, info: None }))
 }
 
-/// # GET /bigin/v2/{module}/actions/count?cvid&ids&approved&pipeline_id
+/// # GET /bigin/v2/{module}/actions/count?cvid&ids&approved&pipeline_id&criteria|email|phone|word
 pub async fn count_records(
     api: Api<Records<Read>>,
     State(state): State<AppState>,
@@ -128,7 +139,10 @@ pub async fn count_records(
     let module = &api.target;
     let caller = &api.caller;
     let pairs = wire::pairs(query.as_deref());
-    let (filters, nothing) = read::selection(&caller.schema, module, &pairs, caller.org.id, caller.user.id)?;
+    let (mut filters, nothing) = read::selection(&caller.schema, module, &pairs, caller.org.id, caller.user.id)?;
+    if let Some(condition) = search::selector(module, &pairs)? {
+        filters.push(RecordFilter::Where(condition));
+    }
     let count = if nothing {
         0
     } else {
@@ -179,10 +193,7 @@ pub async fn deleted_records(
 pub async fn insert_records(api: Api<Records<Create>>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
     let body = write::parse_body(&body, write::MAX_WRITE)?;
     let writer = Writer::new(&state, &api.caller, &api.target).await?;
-    let mut outcomes = Vec::with_capacity(body.items.len());
-    for (index, item) in body.items.iter().enumerate() {
-        outcomes.push(writer.insert(item, index).await?);
-    }
+    let outcomes = writer.insert_many(&body.items).await?;
     Ok(answer(&outcomes, "record added", StatusCode::CREATED))
 }
 

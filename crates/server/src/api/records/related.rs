@@ -102,18 +102,18 @@ pub async fn get_related(
     }
     let ctx = RenderContext::load(&state, caller, target, &rows).await?;
     let with_role = matches!(list.relation, Relation::Linked { with_role: true, .. });
-    let data: Vec<Value> = rows
+    let data: Vec<_> = rows
         .iter()
         .map(|row| {
             let extra = with_role.then(|| {
                 let role = roles.get(&row.id).cloned().flatten();
                 Map::from_iter([("Contact_Role".to_string(), role_value(caller.org.id, role.as_deref()))])
             });
-            ctx.record(target, row, fields.as_deref(), extra.as_ref())
+            ctx.view(target, row, fields.as_deref(), extra)
         })
         .collect();
     let info = json!({"per_page": per_page, "count": data.len(), "page": page, "more_records": more});
-    Ok(wire::json(StatusCode::OK, &json!({"data": data, "info": info})))
+    Ok(wire::json(StatusCode::OK, &super::Page { data, info: Some(info) }))
 }
 
 /// A contact role named by `{"id"}`, `{"name"}` or a plain name; `Ok(None)` when absent.

@@ -78,13 +78,12 @@ pub struct Writer<'a> {
     caller: &'a Caller,
     schema: &'a Schema,
     module: &'a Module,
-    users: HashMap<Id, OrgUser>,
+    users: &'a HashMap<Id, OrgUser>,
 }
 
 impl<'a> Writer<'a> {
     pub async fn new(state: &'a AppState, caller: &'a Caller, module: &'a Module) -> Result<Self, ApiError> {
-        let users = state.store.org_users(caller.org.id).await?.into_iter().map(|u| (u.id, u)).collect();
-        Ok(Self { state, caller, schema: &caller.schema, module, users })
+        Ok(Self { state, caller, schema: &caller.schema, module, users: &caller.members })
     }
 
     fn brief(&self, id: Id) -> Value {
@@ -177,14 +176,59 @@ impl<'a> Writer<'a> {
         self.insert_draft(draft, index).await
     }
 
+    /// Inserts every element of a write, committing the valid ones together.
+    pub async fn insert_many(&self, items: &[Value]) -> Result<Vec<Outcome>, ApiError> {
+        let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
+        let mut rows = Vec::new();
+        let mut positions = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let row = match self.draft(item, index, Mode::Insert).await? {
+                Ok(draft) => self.new_row(draft, index),
+                Err(err) => Err(err),
+            };
+            match row {
+                Ok(row) => {
+                    let keys = self.unique_keys(&row.data);
+                    rows.push((row, keys));
+                    positions.push(index);
+                    outcomes.push(None);
+                }
+                Err(err) => outcomes.push(Some(Outcome::Failure(err))),
+            }
+        }
+        let written = self.state.store.insert_records(&rows).await?;
+        for (((row, _), index), outcome) in rows.iter().zip(positions).zip(written) {
+            outcomes[index] = Some(self.inserted(row, outcome, index).await?);
+        }
+        Ok(outcomes.into_iter().map(|o| o.expect("every element has an outcome")).collect())
+    }
+
+    /// The element's answer once the store has tried to insert `row`.
+    async fn inserted(&self, row: &RecordRow, outcome: WriteOutcome, index: usize) -> Result<Outcome, ApiError> {
+        match outcome {
+            WriteOutcome::Written => Ok(Outcome::Success(self.success_details(row))),
+            WriteOutcome::Duplicate { field, existing_id } => Ok(Outcome::Failure(self.duplicate(&field, existing_id, index).await?)),
+            WriteOutcome::NotFound => Err(ApiError::internal(anyhow::anyhow!("insert reported a missing record"))),
+        }
+    }
+
     async fn insert_draft(&self, draft: record::Draft, index: usize) -> Result<Outcome, ApiError> {
+        let row = match self.new_row(draft, index) {
+            Ok(row) => row,
+            Err(err) => return Ok(Outcome::Failure(err)),
+        };
+        let keys = self.unique_keys(&row.data);
+        let outcome = self.state.store.insert_record(&row, &keys).await?;
+        self.inserted(&row, outcome, index).await
+    }
+
+    /// The record a valid draft becomes.
+    fn new_row(&self, draft: record::Draft, index: usize) -> Result<RecordRow, FieldError> {
         let now = self.state.now();
         let me = self.caller.user.id;
         let mut data: Map<String, Value> = draft.values.into_iter().filter(|(_, v)| !v.is_null()).collect();
-        if let Err(err) = self.check_record(&mut data, index) {
-            return Ok(Outcome::Failure(err));
-        }
-        let row = RecordRow {
+        self.check_record(&mut data, index)?;
+        Ok(RecordRow {
             org_id: self.caller.org.id,
             module: self.module.api_name.to_string(),
             id: self.state.mint_id(),
@@ -194,14 +238,9 @@ impl<'a> Writer<'a> {
             modified_by: me,
             created_time: now,
             modified_time: now,
+            words: crm::query::words(self.module, &data),
             data,
-        };
-        let keys = self.unique_keys(&row.data);
-        match self.state.store.insert_record(&row, &keys).await? {
-            WriteOutcome::Written => Ok(Outcome::Success(self.success_details(&row))),
-            WriteOutcome::Duplicate { field, existing_id } => Ok(Outcome::Failure(self.duplicate(&field, existing_id, index).await?)),
-            WriteOutcome::NotFound => Err(ApiError::internal(anyhow::anyhow!("insert reported a missing record"))),
-        }
+        })
     }
 
     pub async fn update(&self, id: Option<Id>, input: &Value, index: usize) -> Result<Outcome, ApiError> {
@@ -239,6 +278,7 @@ impl<'a> Writer<'a> {
     /// Writes a changed record, stamping who changed it and when.
     async fn save(&self, mut row: RecordRow, index: usize) -> Result<Outcome, ApiError> {
         row.name = record::display_name(self.module, &row.data);
+        row.words = crm::query::words(self.module, &row.data);
         row.modified_by = self.caller.user.id;
         row.modified_time = self.state.now();
         let keys = self.unique_keys(&row.data);

@@ -1,0 +1,136 @@
+//! COQL: `POST /bigin/v2/coql` with `{"select_query": "select ... from ... where ..."}` (Bigin's
+//! COQL pages). The answer is `{"data": [...], "info": {"count", "more_records"}}`, each row
+//! holding the selected fields and `id`; 204 when nothing matches.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use crm::coql::{self, Selected};
+use crm::modules::{DataType, Field, Module};
+use crm::{ErrorCode, Id};
+use serde_json::{json, Map, Value};
+use store::{ListQuery, RecordFilter, RecordQuery, RecordRow, SortKey};
+
+use super::auth::{require_module_read, Api, Caller, Coql};
+use super::body::Body;
+use super::ApiError;
+use crate::state::AppState;
+use crate::wire;
+
+/// # POST /bigin/v2/coql
+pub async fn coql_query(api: Api<Coql>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
+    let caller = &api.caller;
+    let body: Value = serde_json::from_slice(&body).map_err(|_| {
+        ApiError::new(ErrorCode::InvalidData).with_detail("expected_data_type", "jsonobject").with_message("body is not valid JSON")
+    })?;
+    let text = body.get("select_query").and_then(Value::as_str).filter(|t| !t.trim().is_empty());
+    let text = text.ok_or_else(|| ApiError::missing_param("select_query"))?;
+    let query = coql::parse_syntax(text)?;
+    let module = coql::module_of(&caller.schema, &query)?;
+    // The module comes from the query: its scope is checked before anything else about the
+    // query is answered.
+    require_module_read(caller, module)?;
+    let plan = coql::lower(&caller.schema, &query)?;
+    let store_query = RecordQuery {
+        module: plan.module.to_string(),
+        filters: plan.condition.clone().map(RecordFilter::Where).into_iter().collect(),
+        order: plan.order.clone(),
+        offset: plan.offset,
+        limit: plan.limit + 1,
+    };
+    let mut rows = state.store.query_records(caller.org.id, &store_query).await?;
+    let more = rows.len() as u64 > plan.limit;
+    rows.truncate(plan.limit as usize);
+    if rows.is_empty() {
+        return Ok(wire::no_content());
+    }
+    let related = related_rows(&state, caller, module, &plan.columns, &rows).await?;
+    let data: Vec<Value> = rows.iter().map(|row| render_row(caller, module, &plan.columns, row, &related)).collect();
+    Ok(wire::json(StatusCode::OK, &json!({"data": data, "info": {"count": data.len(), "more_records": more}})))
+}
+
+/// The records that selected lookup traversals (`Account_Name.Account_Name`) read, by id.
+async fn related_rows(
+    state: &AppState,
+    caller: &Caller,
+    module: &Module,
+    columns: &[Selected],
+    rows: &[RecordRow],
+) -> Result<HashMap<Id, RecordRow>, ApiError> {
+    let mut wanted: HashMap<String, Vec<Id>> = HashMap::new();
+    for column in columns {
+        let Some((target, _)) = &column.via else { continue };
+        let ids = rows.iter().filter_map(|r| r.data.get(&column.field).and_then(Value::as_str).and_then(Id::parse));
+        wanted.entry(target.clone()).or_default().extend(ids);
+    }
+    let mut found = HashMap::new();
+    for (target, mut ids) in wanted {
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() || caller.schema.module(&target).is_none() || module.api_name.is_empty() {
+            continue;
+        }
+        let query = ListQuery {
+            module: target,
+            sort: SortKey::Id,
+            descending: false,
+            offset: 0,
+            limit: ids.len() as u64,
+            filters: vec![RecordFilter::Ids(ids)],
+        };
+        found.extend(state.store.list_records(caller.org.id, &query).await?.into_iter().map(|r| (r.id, r)));
+    }
+    Ok(found)
+}
+
+fn render_row(caller: &Caller, module: &Module, columns: &[Selected], row: &RecordRow, related: &HashMap<Id, RecordRow>) -> Value {
+    let mut out = Map::new();
+    for column in columns {
+        let value = match &column.via {
+            None => value_of(caller, module, &column.field, row),
+            Some((target, inner)) => {
+                let target = caller.schema.module(target);
+                let linked = row.data.get(&column.field).and_then(Value::as_str).and_then(Id::parse).and_then(|id| related.get(&id));
+                match (target, linked) {
+                    (Some(target), Some(linked)) => value_of(caller, target, inner, linked),
+                    _ => Value::Null,
+                }
+            }
+        };
+        out.insert(column.label.clone(), value);
+    }
+    out.insert("id".into(), Value::String(row.id.to_string()));
+    Value::Object(out)
+}
+
+/// A field of a record as COQL shows it: users and lookups as `{"id"}`, times in the
+/// organization's offset, other values as stored.
+fn value_of(caller: &Caller, module: &Module, name: &str, row: &RecordRow) -> Value {
+    let time = |ms: i64| Value::String(crm::time_fmt::format(ms, &caller.tz));
+    let user = |id: Id| json!({"id": id.to_string()});
+    match name {
+        "id" => return Value::String(row.id.to_string()),
+        "Owner" => return user(row.owner_id),
+        "Created_By" => return user(row.created_by),
+        "Modified_By" => return user(row.modified_by),
+        "Created_Time" => return time(row.created_time),
+        "Modified_Time" => return time(row.modified_time),
+        _ => {}
+    }
+    let Some(field) = module.field(name) else { return Value::Null };
+    if field.api_name == "Full_Name" {
+        return Value::String(row.name.clone());
+    }
+    let Some(stored) = row.data.get(name) else { return Value::Null };
+    stored_value(caller, field, stored)
+}
+
+fn stored_value(caller: &Caller, field: &Field, stored: &Value) -> Value {
+    match field.data_type {
+        DataType::Lookup | DataType::Userlookup | DataType::Ownerlookup => json!({"id": stored}),
+        DataType::Datetime => stored.as_i64().map_or(Value::Null, |ms| Value::String(crm::time_fmt::format(ms, &caller.tz))),
+        _ => stored.clone(),
+    }
+}

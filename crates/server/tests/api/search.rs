@@ -1,0 +1,583 @@
+//! Search (`/{module}/search`), COQL and count with search selectors: accepted and refused
+//! queries, a differential test against a brute-force filter over the records the test made,
+//! organization isolation, scopes, and query plans that read indexes, not whole modules.
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, ALL_SCOPES};
+use crate::on_both_backends;
+
+on_both_backends!(
+    search_selectors_paging_and_204,
+    search_refusals_name_the_offending_part,
+    search_needs_secure_search_scope,
+    coql_answers_rows_with_info_and_traversals,
+    coql_refusals_point_at_the_problem,
+    coql_needs_its_scope_and_the_modules,
+    results_match_a_brute_force_filter,
+    organizations_never_see_each_others_matches,
+    query_plans_read_indexes,
+);
+
+fn scopes() -> String {
+    format!("{ALL_SCOPES},ZohoSearch.securesearch.READ,ZohoBigin.coql.READ")
+}
+
+fn enc(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+fn ids(body: &Value) -> Vec<String> {
+    body["data"].as_array().map(|a| a.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()).unwrap_or_default()
+}
+
+async fn search_selectors_paging_and_204(app: TestApp) {
+    let t = app.tenant("Zylker", &scopes()).await;
+    let tok = &t.access_token;
+    let ted = app
+        .create(
+            tok,
+            "Contacts",
+            json!({"First_Name": "Ted", "Last_Name": "Watson", "Email": "Ted.Watson@Zylker.example", "Phone": "+1 555-0100"}),
+        )
+        .await;
+    let ann = app
+        .create(
+            tok,
+            "Contacts",
+            json!({"First_Name": "Ann", "Last_Name": "O'Brien (Jr)", "Email": "ann@zylker.example", "Mobile": "555-0199"}),
+        )
+        .await;
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts/search?criteria={}", enc("(Last_Name:equals:WATSON)")), tok).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    assert_eq!(body["data"][0]["Email"], "Ted.Watson@Zylker.example");
+    assert_eq!(body["info"], json!({"per_page": 200, "count": 1, "page": 1, "more_records": false}));
+    // Escaped parentheses in a value.
+    let (_, body) = app.get(&format!("/bigin/v2/Contacts/search?criteria={}", enc(r"(Last_Name:equals:O'Brien \(Jr\))")), tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ann));
+    let (_, body) = app.get("/bigin/v2/Contacts/search?email=ANN%40zylker.example", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ann));
+    let (_, body) = app.get("/bigin/v2/Contacts/search?phone=555", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ann));
+    let (_, body) = app.get("/bigin/v2/Contacts/search?phone=%2B1%20555", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) = app.get("/bigin/v2/Contacts/search?word=zylk", tok).await;
+    assert_eq!(ids(&body), [ted.clone(), ann.clone()]);
+    let (_, body) = app.get("/bigin/v2/Contacts/search?word=brien%20ann&fields=Last_Name", tok).await;
+    assert_eq!(body["data"], json!([{"Last_Name": "O'Brien (Jr)", "id": ann}]));
+    // Paging: one record a page.
+    let (_, body) = app.get("/bigin/v2/Contacts/search?word=zylker&per_page=1&page=2", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ann));
+    assert_eq!(body["info"]["more_records"], false);
+    let (_, body) = app.get("/bigin/v2/Contacts/search?word=zylker&per_page=1", tok).await;
+    assert_eq!(body["info"]["more_records"], true);
+    // criteria wins over the other selectors.
+    let (_, body) = app.get(&format!("/bigin/v2/Contacts/search?word=ann&criteria={}", enc("(First_Name:equals:ted)")), tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    // Nothing matches: 204 and no body.
+    let (status, body) = app.get("/bigin/v2/Contacts/search?email=nobody%40x.example", tok).await;
+    assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
+    // A deleted record is not found any more.
+    app.delete(&format!("/bigin/v2/Contacts/{ted}"), tok).await;
+    let (status, _) = app.get("/bigin/v2/Contacts/search?word=watson", tok).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // An update changes what the record is found by.
+    app.put(&format!("/bigin/v2/Contacts/{ann}"), tok, &json!({"data": [{"Last_Name": "Moreau"}]})).await;
+    let (_, body) = app.get("/bigin/v2/Contacts/search?word=moreau", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ann));
+    let (status, _) = app.get("/bigin/v2/Contacts/search?word=brien", tok).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // Count takes the same selectors.
+    let (_, body) = app.get("/bigin/v2/Contacts/actions/count?word=moreau", tok).await;
+    assert_eq!(body, json!({"count": 1}));
+    let (_, body) = app.get(&format!("/bigin/v2/Contacts/actions/count?criteria={}", enc("(Last_Name:starts_with:x)")), tok).await;
+    assert_eq!(body, json!({"count": 0}));
+}
+
+async fn search_refusals_name_the_offending_part(app: TestApp) {
+    let t = app.tenant("Zylker", &scopes()).await;
+    let tok = &t.access_token;
+    let cases: Vec<(String, StatusCode, Value)> = vec![
+        (
+            "/bigin/v2/Contacts/search".into(),
+            StatusCode::BAD_REQUEST,
+            json!({"code": "REQUIRED_PARAM_MISSING", "details": {"param": "criteria"}, "message": "One of the expected parameter is missing", "status": "error"}),
+        ),
+        (
+            format!("/bigin/v2/Contacts/search?criteria={}", enc("(Last_Name:greater_than:a)")),
+            StatusCode::BAD_REQUEST,
+            json!({"code": "INVALID_QUERY", "details": {"reason": "the operator is not supported for the field's data type", "api_name": "Last_Name", "operator": "greater_than", "data_type": "text"}, "message": "invalid query formed", "status": "error"}),
+        ),
+        (
+            format!("/bigin/v2/Contacts/search?criteria={}", enc("(Shoe:equals:9)")),
+            StatusCode::BAD_REQUEST,
+            json!({"code": "INVALID_QUERY", "details": {"reason": "the field is not available for search", "api_name": "Shoe"}, "message": "invalid query formed", "status": "error"}),
+        ),
+        (
+            format!("/bigin/v2/Contacts/search?criteria={}", enc("((Last_Name:equals:a)and(Last_Name:equals:b")),
+            StatusCode::BAD_REQUEST,
+            json!({"code": "INVALID_QUERY", "details": {"reason": "expected ) to close the condition", "near": "end of criteria"}, "message": "invalid query formed", "status": "error"}),
+        ),
+        (
+            format!(
+                "/bigin/v2/Contacts/search?criteria={}",
+                enc(&format!("({})", (0..11).map(|i| format!("(Last_Name:equals:{i})")).collect::<Vec<_>>().join("or")))
+            ),
+            StatusCode::BAD_REQUEST,
+            json!({"code": "LIMIT_EXCEEDED", "details": {"param": "criteria", "limit": 10}, "message": "the limit has been exceeded", "status": "error"}),
+        ),
+        (
+            "/bigin/v2/Contacts/search?word=a".into(),
+            StatusCode::BAD_REQUEST,
+            json!({"code": "INVALID_QUERY", "details": {"reason": "the word must have at least 2 letters or digits", "param": "word", "value": "a"}, "message": "invalid query formed", "status": "error"}),
+        ),
+        (
+            "/bigin/v2/Contacts/search?word=ab&per_page=201".into(),
+            StatusCode::BAD_REQUEST,
+            json!({"code": "LIMIT_EXCEEDED", "details": {"param": "per_page", "limit": 200}, "message": "the limit has been exceeded", "status": "error"}),
+        ),
+        (
+            "/bigin/v2/Leads/search?word=ab".into(),
+            StatusCode::BAD_REQUEST,
+            json!({"code": "INVALID_MODULE", "details": {}, "message": "the module name given seems to be invalid", "status": "error"}),
+        ),
+        (
+            format!("/bigin/v2/Contacts/actions/count?criteria={}", enc("(Email_Opt_Out:equals:maybe)")),
+            StatusCode::BAD_REQUEST,
+            json!({"code": "INVALID_QUERY", "details": {"reason": "the value does not fit the field's data type", "api_name": "Email_Opt_Out", "value": "maybe", "expected_data_type": "boolean"}, "message": "invalid query formed", "status": "error"}),
+        ),
+    ];
+    for (path, status, expected) in cases {
+        let (got_status, body) = app.get(&path, tok).await;
+        assert_eq!((got_status, &body), (status, &expected), "{path}");
+    }
+}
+
+async fn search_needs_secure_search_scope(app: TestApp) {
+    let without = app.tenant("Zylker", ALL_SCOPES).await;
+    let (status, body) = app.get("/bigin/v2/Contacts/search?word=ab", &without.access_token).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("OAUTH_SCOPE_MISMATCH")));
+    let code = app.self_code(&without.client, &without.org.org_id, "ZohoBigin.modules.accounts.READ,ZohoSearch.securesearch.READ").await;
+    let accounts_only = app.exchange(&without.client, &code).await["access_token"].as_str().unwrap().to_string();
+    let (status, _) = app.get("/bigin/v2/Contacts/search?word=ab", &accounts_only).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app.get("/bigin/v2/Accounts/search?word=ab", &accounts_only).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+async fn coql_answers_rows_with_info_and_traversals(app: TestApp) {
+    let t = app.tenant("Zylker", &scopes()).await;
+    let tok = &t.access_token;
+    let acme = app.create(tok, "Accounts", json!({"Account_Name": "Acme"})).await;
+    let mut made = Vec::new();
+    for (i, last) in ["Watson", "Waters", "Smith"].iter().enumerate() {
+        let id = app
+            .create(
+                tok,
+                "Contacts",
+                json!({"Last_Name": last, "First_Name": format!("P{i}"), "Account_Name": {"id": acme}, "Email_Opt_Out": i == 1}),
+            )
+            .await;
+        made.push(id);
+    }
+    let query = "SELECT Last_Name, Account_Name, Account_Name.Account_Name, Owner, Email_Opt_Out FROM Contacts WHERE Last_Name LIKE 'wat%' ORDER BY Last_Name ASC LIMIT 1";
+    let (status, body) = app.post("/bigin/v2/coql", tok, &json!({"select_query": query})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({"data": [{"Last_Name": "Waters", "Account_Name": {"id": acme}, "Account_Name.Account_Name": "Acme", "Owner": {"id": t.org.admin_user_id}, "Email_Opt_Out": true, "id": made[1]}],
+               "info": {"count": 1, "more_records": true}})
+    );
+    let (_, body) = app
+        .post(
+            "/bigin/v2/coql",
+            tok,
+            &json!({"select_query": "select Last_Name from Contacts where Last_Name like 'wat%' order by Last_Name limit 1 offset 1"}),
+        )
+        .await;
+    assert_eq!(ids(&body), [made[0].clone()]);
+    assert_eq!(body["info"], json!({"count": 1, "more_records": false}));
+    // Default order: id ascending.
+    let (_, body) = app
+        .post("/bigin/v2/coql", tok, &json!({"select_query": "select Last_Name from Contacts where Account_Name.Account_Name = 'ACME'"}))
+        .await;
+    assert_eq!(ids(&body), made);
+    let (status, body) =
+        app.post("/bigin/v2/coql", tok, &json!({"select_query": "select Last_Name from Contacts where Last_Name = 'nobody'"})).await;
+    assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
+}
+
+async fn coql_refusals_point_at_the_problem(app: TestApp) {
+    let t = app.tenant("Zylker", &scopes()).await;
+    let tok = &t.access_token;
+    let cases = [
+        (
+            json!({"select_query": "select Last_Name Contacts"}),
+            json!({"code": "SYNTAX_ERROR", "details": {"line": 1, "column": 18, "near": "Contacts"}, "message": "error occurred while parsing the query: expected from near 'Contacts' at line 1, column 18", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Last_Name from Contacts limit 500"}),
+            json!({"code": "LIMIT_EXCEEDED", "details": {"clause": "limit", "limit": 200}, "message": "limit can be at most 200", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Last_Name from Contacts limit 200 offset 9900"}),
+            json!({"code": "LIMIT_EXCEEDED", "details": {"clause": "offset", "limit": 10000}, "message": "offset and limit together can reach at most 10000 records", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Last_Name from Contacts where Last_Name > 'a'"}),
+            json!({"code": "INVALID_QUERY", "details": {"reason": "invalid operator found", "column_name": "Last_Name", "operator": ">"}, "message": "invalid query formed", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Shoe from Contacts"}),
+            json!({"code": "INVALID_QUERY", "details": {"reason": "column given seems to be invalid", "column_name": "Shoe"}, "message": "invalid query formed", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Last_Name from Leads"}),
+            json!({"code": "INVALID_QUERY", "details": {"reason": "the module name given seems to be invalid", "module": "Leads"}, "message": "invalid query formed", "status": "error"}),
+        ),
+        (
+            json!({"query": "select Last_Name from Contacts"}),
+            json!({"code": "REQUIRED_PARAM_MISSING", "details": {"param": "select_query"}, "message": "One of the expected parameter is missing", "status": "error"}),
+        ),
+    ];
+    for (body, expected) in cases {
+        let (status, got) = app.post("/bigin/v2/coql", tok, &body).await;
+        assert_eq!((status, &got), (StatusCode::BAD_REQUEST, &expected), "{body}");
+    }
+}
+
+async fn coql_needs_its_scope_and_the_modules(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let body = json!({"select_query": "select Last_Name from Contacts"});
+    let (status, got) = app.post("/bigin/v2/coql", &t.access_token, &body).await;
+    assert_eq!((status, got["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("OAUTH_SCOPE_MISMATCH")));
+    let code = app.self_code(&t.client, &t.org.org_id, "ZohoBigin.coql.READ,ZohoBigin.modules.accounts.READ").await;
+    let token = app.exchange(&t.client, &code).await["access_token"].as_str().unwrap().to_string();
+    // The query's module decides; before the scope passes nothing else about the query is said.
+    let (status, got) = app.post("/bigin/v2/coql", &token, &json!({"select_query": "select Nope from Contacts"})).await;
+    assert_eq!((status, got["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("OAUTH_SCOPE_MISMATCH")));
+    let (status, _) = app.post("/bigin/v2/coql", &token, &json!({"select_query": "select Account_Name from accounts"})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+/// A small deterministic generator (no extra dependency for the tests).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+fn text(r: &Value, key: &str) -> Option<String> {
+    r.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn lower(s: &str) -> String {
+    s.to_ascii_lowercase()
+}
+
+/// The words of a contact's text fields, as `word` search should see them.
+fn words(r: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for key in ["First_Name", "Last_Name", "Email", "Phone", "Mobile", "Mailing_City", "Title"] {
+        if let Some(v) = text(r, key) {
+            for w in v.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                out.insert(w.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+type Pred = Box<dyn Fn(&Value) -> bool>;
+/// How a COQL case orders its expected rows, when it orders them.
+type Order = Option<Box<dyn Fn(&Value, &Value) -> std::cmp::Ordering>>;
+
+async fn results_match_a_brute_force_filter(app: TestApp) {
+    let t = app.tenant("Zylker", &scopes()).await;
+    let tok = &t.access_token;
+    let firsts = ["Ted", "Ann", "Émile", "Zoë", "bob", "Anna"];
+    let lasts = ["Watson", "Waters", "watts", "O'Brien", "Smith", "Smithers", "WATSON"];
+    let cities = ["Austin", "Boston", "austin", "Zürich"];
+    let mut accounts = Vec::new();
+    for name in ["Acme", "Globex", "Initech"] {
+        accounts.push(app.create(tok, "Accounts", json!({"Account_Name": name})).await);
+    }
+    let mut rng = Lcg(42);
+    let mut contacts: Vec<Value> = Vec::new();
+    for i in 0..48 {
+        let mut r = json!({"First_Name": firsts[rng.next(firsts.len())], "Last_Name": lasts[rng.next(lasts.len())], "Email": format!("p{i}.{}@ex{}.example", lasts[rng.next(lasts.len())].to_lowercase().replace('\'', ""), rng.next(3))});
+        if rng.next(2) == 0 {
+            r["Mailing_City"] = json!(cities[rng.next(cities.len())]);
+        }
+        if rng.next(3) == 0 {
+            r["Phone"] = json!(format!("+1 555-01{:02}", rng.next(100)));
+        }
+        match rng.next(3) {
+            0 => r["Email_Opt_Out"] = json!(true),
+            1 => r["Email_Opt_Out"] = json!(false),
+            _ => {}
+        }
+        if rng.next(2) == 0 {
+            r["Account_Name"] = json!({"id": accounts[rng.next(accounts.len())]});
+        }
+        let id = app.create(tok, "Contacts", r.clone()).await;
+        r["id"] = json!(id);
+        contacts.push(r);
+    }
+    let acme = accounts[0].clone();
+    let lookup = move |r: &Value| r["Account_Name"]["id"].as_str().map(str::to_string);
+    let cases: Vec<(String, Pred)> = vec![
+        ("(Last_Name:equals:watson)".into(), Box::new(|r| lower(&text(r, "Last_Name").unwrap()) == "watson")),
+        ("(Last_Name:starts_with:WAT)".into(), Box::new(|r| lower(&text(r, "Last_Name").unwrap()).starts_with("wat"))),
+        (
+            "((First_Name:equals:ann)and(Last_Name:starts_with:wa))".into(),
+            Box::new(|r| lower(&text(r, "First_Name").unwrap()) == "ann" && lower(&text(r, "Last_Name").unwrap()).starts_with("wa")),
+        ),
+        (
+            "((Last_Name:equals:Smith)or((Mailing_City:in:Austin,Boston)and(Email_Opt_Out:equals:false)))".into(),
+            Box::new(|r| {
+                lower(&text(r, "Last_Name").unwrap()) == "smith"
+                    || (text(r, "Mailing_City").is_some_and(|c| ["austin", "boston"].contains(&lower(&c).as_str()))
+                        && r["Email_Opt_Out"] != json!(true))
+            }),
+        ),
+        ("(Last_Name:not_equal:smith)".into(), Box::new(|r| lower(&text(r, "Last_Name").unwrap()) != "smith")),
+        ("(First_Name:equals:émile)".into(), Box::new(|r| text(r, "First_Name").as_deref() == Some("émile"))),
+        ("(First_Name:equals:Émile)".into(), Box::new(|r| text(r, "First_Name").as_deref() == Some("Émile"))),
+        ("(Email_Opt_Out:equals:true)".into(), Box::new(|r| r["Email_Opt_Out"] == json!(true))),
+        (format!("(Account_Name:equals:{acme})"), {
+            let acme = acme.clone();
+            Box::new(move |r| lookup(r).as_deref() == Some(acme.as_str()))
+        }),
+        (format!("(Owner:in:{},1000000000000000001)", t.org.admin_user_id), Box::new(|_| true)),
+        (
+            "(Full_Name:starts_with:ted w)".into(),
+            Box::new(|r| lower(&format!("{} {}", text(r, "First_Name").unwrap(), text(r, "Last_Name").unwrap())).starts_with("ted w")),
+        ),
+        ("(Phone:starts_with:+1 555-010)".into(), Box::new(|r| text(r, "Phone").is_some_and(|p| p.starts_with("+1 555-010")))),
+    ];
+    for (criteria, pred) in &cases {
+        let expected: Vec<String> = contacts.iter().filter(|r| pred(r)).map(|r| r["id"].as_str().unwrap().to_string()).collect();
+        let (status, body) = app.get(&format!("/bigin/v2/Contacts/search?criteria={}", enc(criteria)), tok).await;
+        assert_eq!(ids(&body), expected, "{criteria}: {status}");
+        let (_, count) = app.get(&format!("/bigin/v2/Contacts/actions/count?criteria={}", enc(criteria)), tok).await;
+        assert_eq!(count["count"], expected.len(), "count {criteria}");
+    }
+    for word in ["wat", "ex1", "austin", "ann smith", "zü", "obrien", "o brien"] {
+        let wanted: Vec<String> = word.split(' ').map(str::to_lowercase).collect();
+        let expected: Vec<String> = contacts
+            .iter()
+            .filter(|r| {
+                let have = words(r);
+                wanted.iter().all(|w| have.iter().any(|h| h.starts_with(w.as_str())))
+            })
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        let (_, body) = app.get(&format!("/bigin/v2/Contacts/search?word={}", enc(word)), tok).await;
+        assert_eq!(ids(&body), expected, "word {word}");
+    }
+
+    // COQL over the same records, with its orders.
+    let key = |r: &Value, k: &str| text(r, k).map(|v| lower(&v));
+    let coql: Vec<(&str, Pred, Order)> = vec![
+        (
+            "Last_Name like 'wat%' order by Last_Name, id",
+            Box::new(|r| lower(&text(r, "Last_Name").unwrap()).starts_with("wat")),
+            Some(Box::new(move |a, b| key(a, "Last_Name").cmp(&key(b, "Last_Name")))),
+        ),
+        (
+            "Last_Name like '%s' and Mailing_City is null",
+            Box::new(|r| lower(&text(r, "Last_Name").unwrap()).ends_with('s') && r.get("Mailing_City").is_none()),
+            None,
+        ),
+        (
+            "First_Name not in ('ted', 'ANN') and Email not like '%ex0%'",
+            Box::new(|r| {
+                !["ted", "ann"].contains(&lower(&text(r, "First_Name").unwrap()).as_str()) && !text(r, "Email").unwrap().contains("ex0")
+            }),
+            None,
+        ),
+        (
+            "(Email_Opt_Out = false or Mailing_City = 'zürich') and Last_Name != 'smith'",
+            Box::new(|r| {
+                (r["Email_Opt_Out"] != json!(true) || text(r, "Mailing_City").as_deref() == Some("Zürich"))
+                    && lower(&text(r, "Last_Name").unwrap()) != "smith"
+            }),
+            None,
+        ),
+        (
+            "Account_Name.Account_Name in ('acme', 'Globex')",
+            {
+                let (a, g) = (accounts[0].clone(), accounts[1].clone());
+                Box::new(move |r| r["Account_Name"]["id"].as_str().is_some_and(|id| id == a || id == g))
+            },
+            None,
+        ),
+        (
+            "Mailing_City is not null order by Mailing_City desc",
+            Box::new(|r| r.get("Mailing_City").is_some()),
+            Some(Box::new(move |a, b| {
+                key(b, "Mailing_City").cmp(&key(a, "Mailing_City")).then_with(|| b["id"].as_str().cmp(&a["id"].as_str()))
+            })),
+        ),
+    ];
+    for (clause, pred, order) in &coql {
+        let mut expected: Vec<&Value> = contacts.iter().filter(|r| pred(r)).collect();
+        if let Some(order) = order {
+            expected.sort_by(|a, b| order(a, b).then_with(|| a["id"].as_str().cmp(&b["id"].as_str())));
+        }
+        let expected: Vec<String> = expected.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+        let (_, body) =
+            app.post("/bigin/v2/coql", tok, &json!({"select_query": format!("select Last_Name from Contacts where {clause}")})).await;
+        assert_eq!(ids(&body), expected, "{clause}: {body}");
+    }
+
+    // Numbers, dates and picklists, on deals.
+    let stages = ["Qualification", "Needs Identification", "Closed Won", "Closed Lost"];
+    let mut deals: Vec<Value> = Vec::new();
+    for i in 0..24 {
+        let mut r = json!({"Deal_Name": format!("Deal {i}"), "Sub_Pipeline": "Standard", "Stage": stages[rng.next(stages.len())]});
+        if rng.next(4) > 0 {
+            r["Amount"] = json!((rng.next(100) * 10) as f64 + 0.5);
+        }
+        if rng.next(4) > 0 {
+            r["Closing_Date"] = json!(format!("2026-{:02}-{:02}", rng.next(12) + 1, rng.next(28) + 1));
+        }
+        let id = app.create(tok, "Pipelines", r.clone()).await;
+        r["id"] = json!(id);
+        deals.push(r);
+    }
+    let amount = |r: &Value| r["Amount"].as_f64();
+    let date = |r: &Value| text(r, "Closing_Date");
+    let deal_cases: Vec<(String, Pred)> = vec![
+        ("(Amount:greater_than:500)".into(), Box::new(move |r| amount(r).is_some_and(|a| a > 500.0))),
+        ("(Amount:between:100,300.5)".into(), Box::new(move |r| amount(r).is_some_and(|a| (100.0..=300.5).contains(&a)))),
+        ("(Closing_Date:less_equal:2026-06-30)".into(), Box::new(move |r| date(r).is_some_and(|d| d.as_str() <= "2026-06-30"))),
+        (
+            "(Stage:in:qualification,Closed Won)".into(),
+            Box::new(|r| ["Qualification", "Closed Won"].contains(&r["Stage"].as_str().unwrap())),
+        ),
+        (
+            "((Amount:less_than:200)or(Closing_Date:greater_equal:2026-10-01))".into(),
+            Box::new(move |r| amount(r).is_some_and(|a| a < 200.0) || date(r).is_some_and(|d| d.as_str() >= "2026-10-01")),
+        ),
+    ];
+    for (criteria, pred) in &deal_cases {
+        let expected: Vec<String> = deals.iter().filter(|r| pred(r)).map(|r| r["id"].as_str().unwrap().to_string()).collect();
+        let (_, body) = app.get(&format!("/bigin/v2/Pipelines/search?criteria={}", enc(criteria)), tok).await;
+        assert_eq!(ids(&body), expected, "{criteria}");
+    }
+    let (_, body) = app
+        .post("/bigin/v2/coql", tok, &json!({"select_query": "select Deal_Name, Amount from Pipelines where Amount not between 200 and 700 order by Amount desc, Deal_Name limit 200"}))
+        .await;
+    let mut expected: Vec<&Value> = deals.iter().filter(|r| amount(r).is_some_and(|a| !(200.0..=700.0).contains(&a))).collect();
+    expected.sort_by(|a, b| {
+        amount(b)
+            .partial_cmp(&amount(a))
+            .unwrap()
+            .then_with(|| lower(&text(a, "Deal_Name").unwrap()).cmp(&lower(&text(b, "Deal_Name").unwrap())))
+    });
+    assert_eq!(ids(&body), expected.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<Vec<_>>());
+}
+
+async fn organizations_never_see_each_others_matches(app: TestApp) {
+    let a = app.tenant("Alpha", &scopes()).await;
+    let b = app.tenant("Beta", &scopes()).await;
+    let mine = app.create(&a.access_token, "Contacts", json!({"Last_Name": "Shared", "Email": "same@x.example"})).await;
+    let theirs = app.create(&b.access_token, "Contacts", json!({"Last_Name": "Shared", "Email": "same@x.example"})).await;
+    let b_only = app.create(&b.access_token, "Contacts", json!({"Last_Name": "Secret", "Email": "secret@b.example"})).await;
+    for path in [
+        format!("/bigin/v2/Contacts/search?criteria={}", enc("(Last_Name:starts_with:s)")),
+        "/bigin/v2/Contacts/search?email=same%40x.example".into(),
+        "/bigin/v2/Contacts/search?word=shared".into(),
+        format!("/bigin/v2/Contacts/search?criteria={}", enc(&format!("(id:in:{mine},{theirs},{b_only})"))),
+    ] {
+        let (_, body) = app.get(&path, &a.access_token).await;
+        assert_eq!(ids(&body), std::slice::from_ref(&mine), "{path}");
+    }
+    for path in ["/bigin/v2/Contacts/search?word=secret", "/bigin/v2/Contacts/search?email=secret%40b.example"] {
+        assert_eq!(app.get(path, &a.access_token).await.0, StatusCode::NO_CONTENT, "{path}");
+    }
+    let (_, body) = app.get("/bigin/v2/Contacts/actions/count?word=sh", &a.access_token).await;
+    assert_eq!(body, json!({"count": 1}));
+    let (_, body) =
+        app.post("/bigin/v2/coql", &a.access_token, &json!({"select_query": format!("select Last_Name from Contacts where id in ('{theirs}', '{b_only}', '{mine}') or Email like 'secret%'")})).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&mine));
+}
+
+async fn query_plans_read_indexes(app: TestApp) {
+    use crm::query::{Column, Order, Target};
+    use store::{RecordFilter, RecordQuery};
+    let t = app.tenant("Zylker", &scopes()).await;
+    let org = crm::Id::parse(&t.org.org_id).unwrap();
+    let schema = crm::modules::Schema::default_for(org);
+    let by_id = vec![Order { target: Target::Column(Column::Id), descending: false }];
+    // Enough records, and measured statistics, for PostgreSQL's planner to weigh indexes as it
+    // would on a real table.
+    for batch in 0..4 {
+        let records: Vec<Value> = (0..100)
+            .map(|i| {
+                let n = batch * 100 + i;
+                json!({"Last_Name": format!("Name{n}"), "First_Name": format!("F{}", n % 37), "Email": format!("p{n}@x{}.example", n % 7), "Phone": format!("+1 555 {n:04}"), "Mobile": format!("{n:04}")})
+            })
+            .collect();
+        let (status, _) = app.post("/bigin/v2/Contacts", &t.access_token, &json!({ "data": records })).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+    app.state.store.analyze().await.unwrap();
+    let cases: Vec<(&str, &str, &str, &str)> = vec![
+        // (module, criteria or COQL where, expected index fragment, kind)
+        ("Contacts", "(Email:equals:a@b.c)", "rx_contacts_email_", "criteria"),
+        ("Contacts", "(Last_Name:starts_with:wat)", "rx_contacts_last_name_", "criteria"),
+        ("Contacts", "(Phone:in:1,2)", "rx_contacts_phone_", "criteria"),
+        ("Contacts", "(Account_Name:equals:1000000000000000001)", "rx_contacts_account_name_", "criteria"),
+        ("Contacts", "(Owner:equals:1000000000000000001)", "records_by_owner", "criteria"),
+        ("Contacts", "(Full_Name:starts_with:ted)", "rx_contacts_name_", "criteria"),
+        ("Pipelines", "(Stage:equals:Qualification)", "rx_pipelines_stage_", "criteria"),
+        ("Accounts", "(Account_Name:starts_with:ac)", "rx_accounts_account_name_", "criteria"),
+        ("Products", "(Product_Category:in:Hardware,Software)", "rx_products_product_category_", "criteria"),
+        ("Contacts", "((Email:equals:a@b.c)or(Last_Name:equals:x))", "rx_contacts_last_name_", "criteria"),
+        ("Contacts", "Email like 'ted%' or Mobile = '555'", "rx_contacts_mobile_", "coql"),
+        ("Contacts", "Account_Name.Account_Name = 'acme'", "rx_accounts_account_name_", "coql"),
+    ];
+    for (module, text, index, kind) in cases {
+        let m = schema.module(module).unwrap();
+        let condition = if kind == "criteria" {
+            crm::criteria::parse(m, text).unwrap()
+        } else {
+            let q = crm::coql::parse_syntax(&format!("select id from {module} where {text}")).unwrap();
+            crm::coql::lower(&schema, &q).unwrap().condition.unwrap()
+        };
+        let query = RecordQuery {
+            module: module.into(),
+            filters: vec![RecordFilter::Where(condition)],
+            order: by_id.clone(),
+            offset: 0,
+            limit: 201,
+        };
+        for count in [false, true] {
+            let plan = app.state.store.explain_records(org, &query, count, true).await.unwrap().join("\n");
+            assert!(plan.contains(index), "{module} {text} (count: {count}) does not use {index}:\n{plan}");
+            assert!(!plan.contains("SCAN records") && !plan.contains("Seq Scan on records"), "{module} {text} reads every record:\n{plan}");
+        }
+    }
+    // COQL's order by Modified_Time reads the records in that order.
+    let q = crm::coql::parse_syntax("select id from Contacts where Owner = '1000000000000000001' order by Modified_Time desc limit 200")
+        .unwrap();
+    let plan = crm::coql::lower(&schema, &q).unwrap();
+    let query = RecordQuery {
+        module: "Contacts".into(),
+        filters: vec![RecordFilter::Where(plan.condition.unwrap())],
+        order: plan.order,
+        offset: 0,
+        limit: 201,
+    };
+    let text = app.state.store.explain_records(org, &query, false, true).await.unwrap().join("\n");
+    assert!(!text.contains("SCAN records") && !text.contains("Seq Scan on records"), "{text}");
+}
