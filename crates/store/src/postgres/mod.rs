@@ -362,7 +362,11 @@ impl Store for PgStore {
     }
 
     async fn analyze(&self) -> Result<()> {
-        self.conn().await?.batch_execute("ANALYZE records; ANALYZE record_keys").await?;
+        // VACUUM also marks the freshly loaded pages all-visible, which index-only scans need;
+        // each statement on its own, as VACUUM runs outside a transaction.
+        let conn = self.conn().await?;
+        conn.batch_execute("VACUUM (ANALYZE) records").await?;
+        conn.batch_execute("VACUUM (ANALYZE) record_keys").await?;
         Ok(())
     }
 

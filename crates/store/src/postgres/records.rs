@@ -179,8 +179,18 @@ pub async fn count(c: &impl GenericClient, org_id: crm::Id, q: &ListQuery) -> Re
 fn search_sql(org_id: crm::Id, q: &RecordQuery) -> Result<(String, Vec<SqlValue>)> {
     let (condition, b) = live_where(org_id, &q.module, &q.filters)?;
     let order = order_by(&Postgres, &q.order).ok_or_else(|| anyhow::anyhow!("a sort key cannot be written into a statement"))?;
+    let by_id = matches!(q.order.as_slice(), [o] if o.target == crm::query::Target::Column(crm::query::Column::Id));
+    // Sorted by id, a page tempts PostgreSQL to walk the primary key in order and test each
+    // record, hoping to meet enough matches soon; when they are few it reads them all. With
+    // conditions, the matches are found first (through their indexes; `OFFSET 0` keeps that
+    // subquery apart), then sorted.
+    let matching = if by_id && !q.filters.is_empty() {
+        format!("SELECT id FROM (SELECT id FROM records {condition} OFFSET 0) AS matching")
+    } else {
+        format!("SELECT id FROM records {condition}")
+    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM records WHERE org_id = $1 AND id IN (SELECT id FROM records {condition} ORDER BY {order} LIMIT {} OFFSET {}) ORDER BY {order}",
+        "SELECT {COLUMNS} FROM records WHERE org_id = $1 AND id IN ({matching} ORDER BY {order} LIMIT {} OFFSET {}) ORDER BY {order}",
         q.limit, q.offset
     );
     Ok((sql, b.params))
