@@ -23,8 +23,15 @@ from .wrk import Request
 SEED_CONTACTS = 1000
 CONTACT_FIELDS = "First_Name,Last_Name,Email,Phone,Mobile,Title,Owner,Created_Time,Modified_Time,Description"
 LIST_QUERY = f"fields={CONTACT_FIELDS}&per_page=200"
-SCOPES = "ZohoBigin.modules.ALL,ZohoBigin.org.ALL,ZohoBigin.users.ALL,ZohoBigin.settings.ALL"
+# ZohoSearch.securesearch.READ (with the module's READ) is what GET /Contacts/search needs.
+SCOPES = ("ZohoBigin.modules.ALL,ZohoBigin.org.ALL,ZohoBigin.users.ALL,ZohoBigin.settings.ALL,"
+          "ZohoSearch.securesearch.READ")
 ADMIN_EMAIL = "admin@bench.test"
+# The search workload runs over SEARCH_CONTACTS contacts of an organization of its own (the other
+# workloads keep their org with SEED_CONTACTS), looking up SEARCH_SAMPLE known e-mails in turn.
+SEARCH_CONTACTS = 100_000
+SEARCH_SAMPLE = 200
+SEARCH_ADMIN_EMAIL = "search-admin@bench.test"
 ADMIN_PASSWORD = "bench-password"
 # biginbox keeps, as Zoho does, at most 20 refresh tokens per user and client (a 21st evicts the
 # oldest), so the refresh-token pool is spread over as many Self Clients as that takes.
@@ -34,6 +41,11 @@ REFRESH_TOKENS_PER_CLIENT = 20
 def refresh_lines(tokens) -> str:
     """workload.lua's refresh-token file: "client_id client_secret refresh_token" a line."""
     return "".join(f"{cid} {secret} {answer['refresh_token']}\n" for cid, secret, answer in tokens)
+
+
+def email_lines(emails: list[str]) -> str:
+    """workload.lua's ids file for the search workload: one URL-encoded e-mail a line."""
+    return "".join(urllib.parse.quote(e, safe="") + "\n" for e in emails)
 
 
 def seed_contact(n: int) -> dict:
@@ -85,6 +97,8 @@ class Ceiling(System):
         self.ids_file.write_text("1386950232841846784\n")
         self.refresh_file = self.work / "refresh.txt"
         self.refresh_file.write_text("".join(f"1000.CEILING ceiling 1000.ceiling.refresh{i}\n" for i in range(8)))
+        self.search_file = self.work / "emails.txt"
+        self.search_file.write_text(email_lines(["ada@bench.test"]))
 
     def request(self, workload: str) -> Request | None:
         # The ceiling can "do" every workload: it answers each request with the same bytes.
@@ -97,6 +111,9 @@ class Ceiling(System):
             "insert_batch_100": Request("POST", contacts, body="bigin_insert", batch=100),
             "token_refresh": Request("POST", "/oauth/v2/token", body="refresh", refresh_file=self.refresh_file,
                                      max_uses=10**9),
+            # Its constant body has an "Email", so the search check passes on it too.
+            "search_email_100k": Request("GET", contacts + "/search?email={id}", check="found",
+                                         ids_file=self.search_file),
         }.get(workload)
 
 
@@ -112,11 +129,40 @@ class JsonServer(System):
                          Created_Time="2026-01-01T00:00:00+00:00", Modified_Time="2026-01-01T00:00:00+00:00")
                     for n in range(1, SEED_CONTACTS + 1)]
         db.write_text(json.dumps({"contacts": contacts}))
-        bin_js = BENCH / "node_modules" / "json-server" / "lib" / "cli" / "bin.js"
-        cmd = ["node", bin_js, "--host", HOST, "--port", str(self.port), "--quiet", db]
-        self.server = Server(self.name, cmd, self.port, "/contacts/1", self.work / "server.log", cwd=self.work)
+        self.db = db
+        self.launch()
         self.ids_file = self.work / "ids.txt"
         self.ids_file.write_text("".join(f"{n}\n" for n in range(1, SEED_CONTACTS + 1)))
+        self.search_file = None
+
+    def launch(self) -> None:
+        bin_js = BENCH / "node_modules" / "json-server" / "lib" / "cli" / "bin.js"
+        cmd = ["node", bin_js, "--host", HOST, "--port", str(self.port), "--quiet", self.db]
+        self.server = Server(self.name, cmd, self.port, "/contacts/1", self.work / "server.log", cwd=self.work)
+
+    def prepare_search(self) -> dict:
+        """json-server reads its file once, at start: stops it, grows the collection (as the
+        earlier workloads left it) to SEARCH_CONTACTS contacts like the seeded ones, and starts it
+        again on the same port. A new process: the memory of the search steps is its own."""
+        started = time.monotonic()
+        self.server.stop()
+        data = json.loads(self.db.read_text())
+        contacts = data["contacts"]
+        next_id = max(c["id"] for c in contacts if isinstance(c.get("id"), int)) + 1
+        while len(contacts) < SEARCH_CONTACTS:
+            contacts.append(dict(id=next_id, **seed_contact(next_id), Owner={"name": "Admin", "email": ADMIN_EMAIL},
+                                 Created_Time="2026-01-01T00:00:00+00:00", Modified_Time="2026-01-01T00:00:00+00:00"))
+            next_id += 1
+        self.db.write_text(json.dumps(data))
+        step = max(1, len(contacts) // SEARCH_SAMPLE)
+        emails = [c["Email"] for c in contacts[::step] if c.get("Email")][:SEARCH_SAMPLE]
+        self.search_file = self.work / "emails.txt"
+        self.search_file.write_text(email_lines(emails))
+        self.launch()
+        seconds = time.monotonic() - started
+        log(f"{self.name}: restarted over {len(contacts):,} contacts for the search in {seconds:.1f} s")
+        return {"contacts": len(contacts), "searched_emails": len(emails), "setup_seconds": round(seconds, 1),
+                "how": "the collection grown to 100,000 contacts in db.json, json-server restarted"}
 
     def request(self, workload: str) -> Request | None:
         return {
@@ -124,6 +170,9 @@ class JsonServer(System):
             "list_200": Request("GET", "/contacts?_limit=200"),
             "update_one": Request("PATCH", "/contacts/{id}", body="flat_update", ids_file=self.ids_file),
             "insert_one": Request("POST", "/contacts", body="flat_insert"),
+            # json-server filters its in-memory array; an empty array (no match) fails the check.
+            "search_email_100k": Request("GET", "/contacts?Email={id}", check="found", ids_file=self.search_file)
+            if self.search_file else None,
         }.get(workload)
 
 
@@ -284,6 +333,68 @@ class Biginbox(System):
         self.ids_file.write_text("".join(f"{i}\n" for i in ids))
         log(f"{self.name}: seeded {len(ids)} contacts")
 
+    def prepare_search(self) -> dict:
+        """An organization of its own with SEARCH_CONTACTS contacts from `biginbox seed`, its
+        own Self Client and token, and SEARCH_SAMPLE of its e-mails read back with SQL (spread
+        over the whole collection) for the search to look up, each checked to be a hit."""
+        started = time.monotonic()
+        org = self.cli("orgs", "create", "--name", "Bench Search", "--admin-email", SEARCH_ADMIN_EMAIL,
+                       "--admin-password", ADMIN_PASSWORD)
+        self.search_org_id = org["org_id"]
+        client = self.cli("clients", "create", "--type", "self", "--name", "Bench Search Client",
+                          "--owner-email", SEARCH_ADMIN_EMAIL)
+        code = self.cli("codes", "create", "--client-id", client["client_id"], "--org-id", self.search_org_id,
+                        "--scope", SCOPES, "--duration-minutes", "10")["code"]
+        answer = self.exchange([(client["client_id"], client["client_secret"], code)])[0][2]
+        self.search_auth = f"Zoho-oauthtoken {answer['access_token']}"
+        seeded = self.cli("seed", "--org-id", self.search_org_id, "--module", "Contacts",
+                          "--count", str(SEARCH_CONTACTS))
+        if seeded.get("written", 0) + seeded.get("skipped", 0) != SEARCH_CONTACTS:
+            die(f"{self.name}: biginbox seed wrote {seeded}")
+        # Every (100,000 / 200)-th contact in id order, so the e-mails spread over the whole table
+        # (COQL and the list API reach only the first 10,000 records by offset, as Zoho's do).
+        emails = self.sample_emails(self.search_org_id, SEARCH_CONTACTS // SEARCH_SAMPLE)
+        http = Http(self.port)
+        headers = {"Authorization": self.search_auth}
+        emails = list(dict.fromkeys(emails))
+        lines = email_lines(emails)
+        for probe in lines.split():
+            status, body = http.json("GET", f"/bigin/v2/Contacts/search?email={probe}", None, headers)
+            if status != 200 or not isinstance(body, dict) or not body.get("data"):
+                die(f"{self.name}: searching a seeded e-mail failed: {probe}: {status} {str(body)[:300]}")
+        http.close()
+        self.search_file = self.work / "emails.txt"
+        self.search_file.write_text(lines)
+        seconds = time.monotonic() - started
+        log(f"{self.name}: seeded {SEARCH_CONTACTS:,} contacts for the search in {seeded.get('seconds', 0):.1f} s "
+            f"({seeded.get('records_per_second', 0):,.0f} records/s); {len(emails)} e-mails to look up")
+        return {"contacts": SEARCH_CONTACTS, "searched_emails": len(emails), "setup_seconds": round(seconds, 1),
+                "seed_seconds": round(seeded.get("seconds", 0), 1),
+                "seed_records_per_second": round(seeded.get("records_per_second", 0)),
+                "how": "biginbox seed into an organization of its own; every 500th e-mail read back with SQL"}
+
+    def sample_emails(self, org_id: str, every: int) -> list[str]:
+        """The e-mail of every `every`-th live Contact of the org in id order, read with SQL."""
+        email = "json_extract(data, '$.Email')" if self.backend == "sqlite" else "(data::jsonb)->>'Email'"
+        query = (f"SELECT e FROM (SELECT {email} AS e, row_number() OVER (ORDER BY id) AS n FROM records "
+                 f"WHERE org_id = {int(org_id)} AND module = 'Contacts' AND deleted_time IS NULL) t "
+                 f"WHERE n % {every} = 1 AND e IS NOT NULL AND e <> '' ORDER BY n")
+        if self.backend == "sqlite":
+            import sqlite3
+            conn = sqlite3.connect(str(self.db_path))
+            try:
+                rows = [row[0] for row in conn.execute(query)]
+            finally:
+                conn.close()
+        else:
+            out = subprocess.run(["psql", self.database_url, "-At", "-c", query], capture_output=True, text=True)
+            if out.returncode != 0:
+                die(f"{self.name}: reading e-mails failed: {out.stderr}")
+            rows = out.stdout.split()
+        if not rows:
+            die(f"{self.name}: no e-mails among the seeded contacts")
+        return rows
+
     def request(self, workload: str) -> Request | None:
         contacts = "/bigin/v2/Contacts"
         auth = self.auth
@@ -298,6 +409,9 @@ class Biginbox(System):
                                         ack_dir=self.ack_dir, skip_id=self.admin_user_id),
             "token_refresh": Request("POST", "/oauth/v2/token", body="refresh", check="token",
                                      refresh_file=self.refresh_file),
+            "search_email_100k": Request("GET", contacts + "/search?email={id}", check="found",
+                                         auth=getattr(self, "search_auth", ""), ids_file=getattr(self, "search_file", None))
+            if getattr(self, "search_file", None) else None,
         }.get(workload)
 
     def crash(self) -> None:
@@ -321,7 +435,8 @@ class Biginbox(System):
 
     def stored_contact_ids(self) -> set[int]:
         """Ids of the live Contacts, read straight from the database after the server is gone."""
-        query = "SELECT id FROM records WHERE module = 'Contacts' AND deleted_time IS NULL"
+        # The bench org's contacts only (the search workload's 100,000 live in an org of their own).
+        query = f"SELECT id FROM records WHERE org_id = {int(self.org_id)} AND module = 'Contacts' AND deleted_time IS NULL"
         if self.backend == "sqlite":
             import sqlite3
             conn = sqlite3.connect(str(self.db_path))

@@ -4,12 +4,13 @@
 --
 --   BENCH_METHOD        GET, POST, PUT or PATCH
 --   BENCH_PATH          request path; "{id}" is replaced by a record id from BENCH_IDS_FILE
---   BENCH_IDS_FILE      record ids, one a line (rotated through)
+--   BENCH_IDS_FILE      record ids (or URL-encoded e-mails for the search), one a line (rotated through)
 --   BENCH_AUTH          value of the Authorization header, if any
 --   BENCH_BODY          "", bigin_insert, bigin_update, flat_insert, flat_update or refresh
 --   BENCH_BATCH         records per bigin_insert request (1..100)
 --   BENCH_TAG           makes e-mail addresses unique across wrk runs
---   BENCH_CHECK         status (2xx), token (2xx and an access_token) or records (2xx and one
+--   BENCH_CHECK         status (2xx), found (200 and a record with an "Email": a search hit),
+--                       token (2xx and an access_token) or records (2xx and one
 --                       "SUCCESS" per record sent; acknowledged ids are written to BENCH_ACK_DIR)
 --   BENCH_SKIP_ID       an id to ignore when collecting acknowledged ids (the admin's user id)
 --   BENCH_REFRESH_FILE  "client_id client_secret refresh_token" a line; each thread takes every
@@ -142,7 +143,9 @@ function request()
    sent = sent + 1
    local path = path_template
    if id_count > 0 and path:find("{id}", 1, true) then
-      path = path:gsub("{id}", next_id(), 1)
+      -- A function as the replacement: URL-encoded e-mails carry "%", special in a string one.
+      local value = next_id()
+      path = path:gsub("{id}", function() return value end, 1)
    end
    local body = nil
    if body_kind == "bigin_insert" then
@@ -173,6 +176,9 @@ end
 function response(status, hdrs, body)
    if status < 200 or status > 299 then
       failed(status, body)
+   elseif check == "found" then
+      -- A search hit: 200 with at least one record (biginbox answers 204, json-server [], on a miss).
+      if status == 200 and body and body:find('"Email"', 1, true) then ok = ok + 1 else failed(status, body) end
    elseif check == "token" then
       if body and body:find('"access_token"', 1, true) then ok = ok + 1 else failed(status, body) end
    elseif check == "records" then
