@@ -17,7 +17,7 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use server::AppState;
-use store::{ListQuery, RecordRow, SortKey, UniqueKey};
+use store::{ListQuery, RecordData, RecordRow, SortKey, UniqueKey};
 
 const FIRST: &[&str] = &[
     "James",
@@ -763,7 +763,7 @@ fn make(
         created_time: created,
         modified_time: modified,
         words: crm::query::words(module, &data),
-        data,
+        data: RecordData::from_map(&data),
     };
     Ok((row, keys))
 }

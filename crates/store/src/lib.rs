@@ -7,6 +7,7 @@
 
 mod filters;
 mod postgres;
+mod record_data;
 mod search;
 mod sqlite;
 mod types;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use crm::Id;
 
+pub use record_data::{Fields, RecordData};
 pub use types::*;
 
 pub type Result<T> = anyhow::Result<T>;

@@ -3,6 +3,8 @@
 use crm::Id;
 use serde_json::{Map, Value};
 
+use crate::RecordData;
+
 #[derive(Clone, Debug)]
 pub struct NewOrg {
     pub org_id: Id,
@@ -194,7 +196,7 @@ pub struct RecordRow {
     pub modified_by: Id,
     pub created_time: i64,
     pub modified_time: i64,
-    pub data: Map<String, Value>,
+    pub data: RecordData,
     /// The words `word` search finds the record by (`crm::query::words`), derived on each write
     /// like `name`; reads leave it empty.
     pub words: Vec<String>,

@@ -11,7 +11,7 @@ use crm::coql::{self, Selected};
 use crm::modules::{DataType, Field, Module};
 use crm::{ErrorCode, Id};
 use serde_json::{json, Map, Value};
-use store::{ListQuery, RecordFilter, RecordQuery, RecordRow, SortKey};
+use store::{Fields, ListQuery, RecordFilter, RecordQuery, RecordRow, SortKey};
 
 use super::auth::{require_module_read, Api, Caller, Coql};
 use super::body::Body;
@@ -62,7 +62,7 @@ async fn related_rows(
     let mut wanted: HashMap<String, Vec<Id>> = HashMap::new();
     for column in columns {
         let Some((target, _)) = &column.via else { continue };
-        let ids = rows.iter().filter_map(|r| r.data.get(&column.field).and_then(Value::as_str).and_then(Id::parse));
+        let ids = rows.iter().filter_map(|r| r.data.fields().str(&column.field).and_then(|s| Id::parse(&s)));
         wanted.entry(target.clone()).or_default().extend(ids);
     }
     let mut found = HashMap::new();
@@ -87,14 +87,15 @@ async fn related_rows(
 
 fn render_row(caller: &Caller, module: &Module, columns: &[Selected], row: &RecordRow, related: &HashMap<Id, RecordRow>) -> Value {
     let mut out = Map::new();
+    let values = row.data.fields();
     for column in columns {
         let value = match &column.via {
-            None => value_of(caller, module, &column.field, row),
+            None => value_of(caller, module, &column.field, row, &values),
             Some((target, inner)) => {
                 let target = caller.schema.module(target);
-                let linked = row.data.get(&column.field).and_then(Value::as_str).and_then(Id::parse).and_then(|id| related.get(&id));
+                let linked = values.str(&column.field).and_then(|s| Id::parse(&s)).and_then(|id| related.get(&id));
                 match (target, linked) {
-                    (Some(target), Some(linked)) => value_of(caller, target, inner, linked),
+                    (Some(target), Some(linked)) => value_of(caller, target, inner, linked, &linked.data.fields()),
                     _ => Value::Null,
                 }
             }
@@ -107,7 +108,7 @@ fn render_row(caller: &Caller, module: &Module, columns: &[Selected], row: &Reco
 
 /// A field of a record as COQL shows it: users and lookups as `{"id"}`, times in the
 /// organization's offset, other values as stored.
-fn value_of(caller: &Caller, module: &Module, name: &str, row: &RecordRow) -> Value {
+fn value_of(caller: &Caller, module: &Module, name: &str, row: &RecordRow, values: &Fields<'_>) -> Value {
     let time = |ms: i64| Value::String(crm::time_fmt::format(ms, &caller.tz));
     let user = |id: Id| json!({"id": id.to_string()});
     match name {
@@ -123,8 +124,8 @@ fn value_of(caller: &Caller, module: &Module, name: &str, row: &RecordRow) -> Va
     if field.api_name == "Full_Name" {
         return Value::String(row.name.clone());
     }
-    let Some(stored) = row.data.get(name) else { return Value::Null };
-    stored_value(caller, field, stored)
+    let Some(stored) = values.value(name) else { return Value::Null };
+    stored_value(caller, field, &stored)
 }
 
 fn stored_value(caller: &Caller, field: &Field, stored: &Value) -> Value {

@@ -3,6 +3,7 @@
 //! cross-organization joins on the request path.
 
 mod accounts;
+mod jsonb;
 mod records;
 mod search;
 

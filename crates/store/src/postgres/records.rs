@@ -12,7 +12,6 @@ use crate::*;
 const COLUMNS: &str = "org_id, module, id, name, owner_id, created_by, modified_by, created_time, modified_time, data";
 
 fn row_from(r: &Row) -> RecordRow {
-    let data: Value = r.get(9);
     RecordRow {
         org_id: id(r.get(0)),
         module: r.get(1),
@@ -23,10 +22,7 @@ fn row_from(r: &Row) -> RecordRow {
         modified_by: id(r.get(6)),
         created_time: r.get(7),
         modified_time: r.get(8),
-        data: match data {
-            Value::Object(map) => map,
-            _ => Default::default(),
-        },
+        data: r.get(9),
         words: Vec::new(),
     }
 }
@@ -72,7 +68,7 @@ pub async fn insert(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
             &rec.modified_by.as_i64(),
             &rec.created_time,
             &rec.modified_time,
-            &Value::Object(rec.data.clone()),
+            &rec.data,
             &rec.words,
         ],
     )
@@ -104,7 +100,7 @@ pub async fn update(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
             &rec.owner_id.as_i64(),
             &rec.modified_by.as_i64(),
             &rec.modified_time,
-            &Value::Object(rec.data.clone()),
+            &rec.data,
             &rec.words,
         ],
     )

@@ -5,7 +5,7 @@ use deadpool_postgres::GenericClient;
 
 use crate::filters::Postgres;
 use crate::search::{custom_field_ddls, default_index_ddls, words_of};
-use crate::Result;
+use crate::{RecordData, Result};
 
 /// Creates the indexes of default fields and of every organization's custom fields.
 pub async fn ensure_indexes(c: &impl GenericClient) -> Result<()> {
@@ -88,7 +88,7 @@ pub async fn bulk_insert(c: &impl GenericClient, rows: &[(crate::RecordRow, Vec<
     );
     let modules: Vec<String> = keep.iter().map(|(r, _)| r.module.clone()).collect();
     let names: Vec<String> = keep.iter().map(|(r, _)| r.name.clone()).collect();
-    let data: Vec<serde_json::Value> = keep.iter().map(|(r, _)| serde_json::Value::Object(r.data.clone())).collect();
+    let data: Vec<&RecordData> = keep.iter().map(|(r, _)| &r.data).collect();
     let words: Vec<String> = keep.iter().map(|(r, _)| r.words.join(" ")).collect();
     c.execute(
         "INSERT INTO records (org_id, module, id, name, owner_id, created_by, modified_by, created_time, modified_time, data, words)

@@ -1,7 +1,7 @@
 //! Records and their unique keys: SQLite statements.
 
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::id;
 use crate::filters::{order_by, Builder, SqlValue, Sqlite};
@@ -21,7 +21,7 @@ fn row_from(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
         modified_by: id(r.get(6)?),
         created_time: r.get(7)?,
         modified_time: r.get(8)?,
-        data: serde_json::from_str::<Map<String, Value>>(&data).unwrap_or_default(),
+        data: RecordData::from_stored(data),
         words: Vec::new(),
     })
 }
@@ -77,7 +77,7 @@ pub fn insert(tx: &Connection, rec: &RecordRow, keys: &[UniqueKey]) -> rusqlite:
         rec.modified_by.as_i64(),
         rec.created_time,
         rec.modified_time,
-        Value::Object(rec.data.clone()).to_string()
+        rec.data.as_str()
     ])?;
     replace_keys(tx, rec, keys)?;
     put_words(tx, rec, false)?;
@@ -104,7 +104,7 @@ pub fn update(tx: &Connection, rec: &RecordRow, keys: &[UniqueKey]) -> rusqlite:
         rec.owner_id.as_i64(),
         rec.modified_by.as_i64(),
         rec.modified_time,
-        Value::Object(rec.data.clone()).to_string()
+        rec.data.as_str()
     ])?;
     replace_keys(tx, rec, keys)?;
     put_words(tx, rec, true)?;

@@ -123,7 +123,7 @@ pub fn bulk_insert(c: &Connection, rows: &[(RecordRow, Vec<UniqueKey>)]) -> rusq
             rec.modified_by.as_i64(),
             rec.created_time,
             rec.modified_time,
-            serde_json::to_string(&rec.data).unwrap_or_default()
+            rec.data.as_str()
         ])?;
         if !rec.words.is_empty() {
             words.execute(params![rec.id.as_i64(), rec.words.join(" ")])?;

@@ -202,9 +202,10 @@ async fn delink(state: &AppState, caller: &Caller, related: &RelatedRef, parent:
         }
         Relation::Lookup { field } | Relation::SeModule { field } => {
             let Some(row) = state.store.record(caller.org.id, target.api_name, other).await? else { return Ok(not_related()) };
-            let holds = row.data.get(*field).and_then(Value::as_str) == Some(parent.to_string().as_str());
+            let values = row.data.fields();
+            let holds = values.str(field).as_deref() == Some(parent.to_string().as_str());
             let same_module = match &list.relation {
-                Relation::SeModule { .. } => row.data.get(SE_MODULE).and_then(Value::as_str) == Some(related.module.api_name),
+                Relation::SeModule { .. } => values.str(SE_MODULE).as_deref() == Some(related.module.api_name),
                 _ => true,
             };
             if !holds || !same_module {
@@ -310,8 +311,9 @@ pub async fn update_note(
     let note_id = Id::parse(&note_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let note = state.store.record(caller.org.id, notes.api_name, note_id).await?;
     let belongs = note.is_some_and(|n| {
-        n.data.get("Parent_Id").and_then(Value::as_str) == Some(parent.to_string().as_str())
-            && n.data.get(SE_MODULE).and_then(Value::as_str) == Some(related.module.api_name)
+        let values = n.data.fields();
+        values.str("Parent_Id").as_deref() == Some(parent.to_string().as_str())
+            && values.str(SE_MODULE).as_deref() == Some(related.module.api_name)
     });
     let outcome = if belongs {
         let mut item = body.items[0].clone();

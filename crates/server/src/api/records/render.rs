@@ -6,21 +6,22 @@ use std::collections::HashMap;
 use crm::modules::{DataType, Field, LookupTarget, Module};
 use crm::record::SE_MODULE;
 use crm::Id;
-use std::borrow::Cow;
-
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
-use store::{OrgUser, RecordRow};
+use store::{Fields, OrgUser, RecordRow};
 
 use crate::api::auth::Caller;
 use crate::api::ApiError;
 use crate::state::AppState;
 
-/// What rendering needs beyond the rows: the organization's users and the names of looked-up
-/// records, each fetched once per request.
+/// What rendering needs beyond the rows: the names of looked-up records, fetched once per
+/// request, and the users the rows show, each rendered once.
 pub struct RenderContext<'a> {
     caller: &'a Caller,
     names: HashMap<Id, String>,
+    /// `{"name","id","email"}` of each owner, creator and modifier of the rows.
+    users: HashMap<Id, Box<RawValue>>,
 }
 
 fn is_record_lookup(field: &Field) -> bool {
@@ -30,10 +31,13 @@ fn is_record_lookup(field: &Field) -> bool {
 impl<'a> RenderContext<'a> {
     pub async fn load(state: &AppState, caller: &'a Caller, module: &Module, rows: &[RecordRow]) -> Result<Self, ApiError> {
         let lookup_fields: Vec<&Field> = module.fields.iter().filter(|f| is_record_lookup(f)).collect();
-        let mut ids: Vec<Id> = rows
-            .iter()
-            .flat_map(|row| lookup_fields.iter().filter_map(|f| row.data.get(&f.api_name).and_then(Value::as_str).and_then(Id::parse)))
-            .collect();
+        let mut ids: Vec<Id> = Vec::new();
+        if !lookup_fields.is_empty() {
+            for row in rows {
+                let values = row.data.fields();
+                ids.extend(lookup_fields.iter().filter_map(|f| values.str(&f.api_name).and_then(|s| Id::parse(&s))));
+            }
+        }
         ids.sort_unstable();
         ids.dedup();
         let names = if ids.is_empty() {
@@ -41,15 +45,16 @@ impl<'a> RenderContext<'a> {
         } else {
             state.store.record_names(caller.org.id, &ids).await?.into_iter().map(|n| (n.id, n.name)).collect()
         };
-        Ok(Self { caller, names })
+        let mut users = HashMap::new();
+        for id in rows.iter().flat_map(|r| [r.owner_id, r.created_by, r.modified_by]) {
+            users.entry(id).or_insert_with(|| raw(&user_ref(caller, id)));
+        }
+        Ok(Self { caller, names, users })
     }
 
     /// A user as records show one; a user since removed still shows its id.
     pub fn user_ref(&self, id: Id) -> Value {
-        match self.caller.members.get(&id) {
-            Some(user) => json!({"name": user.full_name(), "id": id.to_string(), "email": user.email}),
-            None => json!({"name": null, "id": id.to_string(), "email": null}),
-        }
+        user_ref(self.caller, id)
     }
 
     pub fn user_brief(&self, id: Id) -> Value {
@@ -60,37 +65,42 @@ impl<'a> RenderContext<'a> {
         Value::String(crm::time_fmt::format(ms, &self.caller.tz))
     }
 
-    /// A field's value as the wire shows it; stored values are lent, not copied.
-    fn value<'r>(&self, field: &Field, row: &'r RecordRow) -> Cow<'r, Value> {
-        let owned = match field.api_name.as_str() {
-            "Owner" => Some(self.user_ref(row.owner_id)),
-            "Created_By" => Some(self.user_ref(row.created_by)),
-            "Modified_By" => Some(self.user_ref(row.modified_by)),
-            "Created_Time" => Some(self.time(row.created_time)),
-            "Modified_Time" => Some(self.time(row.modified_time)),
-            "Full_Name" => Some(Value::String(row.name.clone())),
-            _ => None,
-        };
-        if let Some(value) = owned {
-            return Cow::Owned(value);
+    fn user(&self, id: Id) -> Wire<'_> {
+        match self.users.get(&id) {
+            Some(raw) => Wire::Raw(raw),
+            None => Wire::Value(self.user_ref(id)),
         }
-        let Some(stored) = row.data.get(&field.api_name) else { return Cow::Owned(Value::Null) };
-        Cow::Owned(match (&field.lookup, field.data_type) {
+    }
+
+    /// A field's value as the wire shows it; stored values are lent as their raw JSON.
+    fn value<'r>(&'r self, field: &Field, row: &'r RecordRow, values: &Fields<'r>) -> Wire<'r> {
+        match field.api_name.as_str() {
+            "Owner" => return self.user(row.owner_id),
+            "Created_By" => return self.user(row.created_by),
+            "Modified_By" => return self.user(row.modified_by),
+            "Created_Time" => return Wire::Text(crm::time_fmt::format(row.created_time, &self.caller.tz)),
+            "Modified_Time" => return Wire::Text(crm::time_fmt::format(row.modified_time, &self.caller.tz)),
+            "Full_Name" => return Wire::Str(&row.name),
+            _ => {}
+        }
+        let Some(stored) = values.get(&field.api_name) else { return Wire::Value(Value::Null) };
+        let id = || values.str(&field.api_name).and_then(|s| Id::parse(&s));
+        Wire::Value(match (&field.lookup, field.data_type) {
             (Some(LookupTarget::TeamPipeline), _) => {
-                let pipeline = stored.as_str().and_then(Id::parse).and_then(|id| self.caller.schema.pipeline(id));
+                let pipeline = id().and_then(|id| self.caller.schema.pipeline(id));
                 pipeline.map_or(Value::Null, |p| json!({"name": p.name, "id": p.id.to_string()}))
             }
-            (Some(_), _) => {
-                let name = stored.as_str().and_then(Id::parse).and_then(|id| self.names.get(&id));
-                match name {
-                    Some(name) => json!({"name": name, "id": stored}),
-                    // The looked-up record is gone: Bigin clears the lookup.
-                    None => Value::Null,
-                }
-            }
-            (None, DataType::Userlookup) => stored.as_str().and_then(Id::parse).map_or(Value::Null, |id| self.user_brief(id)),
-            (None, DataType::Datetime) => stored.as_i64().map_or(Value::Null, |ms| self.time(ms)),
-            _ => return Cow::Borrowed(stored),
+            (Some(_), _) => match id().and_then(|id| self.names.get(&id).map(|name| (id, name))) {
+                Some((id, name)) => json!({"name": name, "id": id.to_string()}),
+                // The looked-up record is gone: Bigin clears the lookup.
+                None => Value::Null,
+            },
+            (None, DataType::Userlookup) => id().map_or(Value::Null, |id| self.user_brief(id)),
+            (None, DataType::Datetime) => match values.i64(&field.api_name) {
+                Some(ms) => return Wire::Text(crm::time_fmt::format(ms, &self.caller.tz)),
+                None => Value::Null,
+            },
+            _ => return Wire::Raw(stored),
         })
     }
 
@@ -112,6 +122,37 @@ impl<'a> RenderContext<'a> {
     }
 }
 
+fn user_ref(caller: &Caller, id: Id) -> Value {
+    match caller.members.get(&id) {
+        Some(user) => json!({"name": user.full_name(), "id": id.to_string(), "email": user.email}),
+        None => json!({"name": null, "id": id.to_string(), "email": null}),
+    }
+}
+
+fn raw(value: &Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).expect("a JSON value always serialises")
+}
+
+/// One value on its way to the wire.
+enum Wire<'r> {
+    /// Stored JSON, written out as it is.
+    Raw(&'r RawValue),
+    Str(&'r str),
+    Text(String),
+    Value(Value),
+}
+
+impl Serialize for Wire<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Raw(raw) => raw.serialize(serializer),
+            Self::Str(text) => serializer.serialize_str(text),
+            Self::Text(text) => serializer.serialize_str(text),
+            Self::Value(value) => value.serialize(serializer),
+        }
+    }
+}
+
 /// A record on its way to the wire: fields in the module's order, then `Tag`, Bigin's `$` keys,
 /// any extra keys, and `id`.
 pub struct RecordView<'v> {
@@ -126,17 +167,18 @@ impl Serialize for RecordView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (module, row, only) = (self.module, self.row, self.only);
         let wanted = |name: &str| only.is_none_or(|names| names.iter().any(|n| n == name));
+        let values = row.data.fields();
         let mut out = serializer.serialize_map(None)?;
         for field in &module.fields {
             if wanted(&field.api_name) {
-                out.serialize_entry(&field.api_name, self.ctx.value(field, row).as_ref())?;
+                out.serialize_entry(&field.api_name, &self.ctx.value(field, row, &values))?;
             }
         }
         if wanted("Tag") {
             out.serialize_entry("Tag", &[] as &[Value])?;
         }
         if module.fields.iter().any(|f| f.lookup == Some(LookupTarget::SeModule)) && wanted(SE_MODULE) {
-            out.serialize_entry(SE_MODULE, row.data.get(SE_MODULE).unwrap_or(&Value::Null))?;
+            out.serialize_entry(SE_MODULE, &values.get(SE_MODULE).map_or(Wire::Value(Value::Null), Wire::Raw))?;
         }
         // Bigin's `$` keys come with whole records, not with a chosen list of fields.
         if only.is_none() {

@@ -7,7 +7,7 @@ use crm::modules::{Module, Schema};
 use crm::record::{self, details, FieldError, Mode};
 use crm::{ErrorCode, Id};
 use serde_json::{json, Map, Value};
-use store::{OrgUser, RecordRow, UniqueKey, WriteOutcome};
+use store::{OrgUser, RecordData, RecordRow, UniqueKey, WriteOutcome};
 
 use crate::api::auth::Caller;
 use crate::api::ApiError;
@@ -187,8 +187,7 @@ impl<'a> Writer<'a> {
                 Err(err) => Err(err),
             };
             match row {
-                Ok(row) => {
-                    let keys = self.unique_keys(&row.data);
+                Ok((row, keys)) => {
                     rows.push((row, keys));
                     positions.push(index);
                     outcomes.push(None);
@@ -213,34 +212,45 @@ impl<'a> Writer<'a> {
     }
 
     async fn insert_draft(&self, draft: record::Draft, index: usize) -> Result<Outcome, ApiError> {
-        let row = match self.new_row(draft, index) {
+        let (row, keys) = match self.new_row(draft, index) {
             Ok(row) => row,
             Err(err) => return Ok(Outcome::Failure(err)),
         };
-        let keys = self.unique_keys(&row.data);
         let outcome = self.state.store.insert_record(&row, &keys).await?;
         self.inserted(&row, outcome, index).await
     }
 
-    /// The record a valid draft becomes.
-    fn new_row(&self, draft: record::Draft, index: usize) -> Result<RecordRow, FieldError> {
+    /// The record a valid draft becomes, and its unique values.
+    fn new_row(&self, draft: record::Draft, index: usize) -> Result<(RecordRow, Vec<UniqueKey>), FieldError> {
         let now = self.state.now();
         let me = self.caller.user.id;
         let mut data: Map<String, Value> = draft.values.into_iter().filter(|(_, v)| !v.is_null()).collect();
         self.check_record(&mut data, index)?;
-        Ok(RecordRow {
+        let mut row = RecordRow {
             org_id: self.caller.org.id,
             module: self.module.api_name.to_string(),
             id: self.state.mint_id(),
-            name: record::display_name(self.module, &data),
+            name: String::new(),
             owner_id: draft.owner.unwrap_or(me),
             created_by: me,
             modified_by: me,
             created_time: now,
             modified_time: now,
-            words: crm::query::words(self.module, &data),
-            data,
-        })
+            words: Vec::new(),
+            data: RecordData::default(),
+        };
+        let keys = self.seal(&mut row, &data);
+        Ok((row, keys))
+    }
+
+    /// Stores `data` in `row` with what is derived from it (the name lookups show, the words
+    /// search finds), and returns its unique values: all computed here, on the request's task,
+    /// so the store only binds them.
+    fn seal(&self, row: &mut RecordRow, data: &Map<String, Value>) -> Vec<UniqueKey> {
+        row.name = record::display_name(self.module, data);
+        row.words = crm::query::words(self.module, data);
+        row.data = RecordData::from_map(data);
+        self.unique_keys(data)
     }
 
     pub async fn update(&self, id: Option<Id>, input: &Value, index: usize) -> Result<Outcome, ApiError> {
@@ -259,29 +269,28 @@ impl<'a> Writer<'a> {
         let Some(mut row) = self.state.store.record(org_id, self.module.api_name, id).await? else {
             return Ok(Outcome::Failure(invalid_id(id)));
         };
+        let mut data = row.data.to_map();
         for (key, value) in draft.values {
             if value.is_null() {
-                row.data.remove(&key);
+                data.remove(&key);
             } else {
-                row.data.insert(key, value);
+                data.insert(key, value);
             }
         }
-        if let Err(err) = self.check_record(&mut row.data, index) {
+        if let Err(err) = self.check_record(&mut data, index) {
             return Ok(Outcome::Failure(err));
         }
         if let Some(owner) = draft.owner {
             row.owner_id = owner;
         }
-        self.save(row, index).await
+        self.save(row, &data, index).await
     }
 
-    /// Writes a changed record, stamping who changed it and when.
-    async fn save(&self, mut row: RecordRow, index: usize) -> Result<Outcome, ApiError> {
-        row.name = record::display_name(self.module, &row.data);
-        row.words = crm::query::words(self.module, &row.data);
+    /// Writes a changed record with the values `data`, stamping who changed it and when.
+    async fn save(&self, mut row: RecordRow, data: &Map<String, Value>, index: usize) -> Result<Outcome, ApiError> {
+        let keys = self.seal(&mut row, data);
         row.modified_by = self.caller.user.id;
         row.modified_time = self.state.now();
-        let keys = self.unique_keys(&row.data);
         match self.state.store.update_record(&row, &keys).await? {
             WriteOutcome::Written => Ok(Outcome::Success(self.success_details(&row))),
             WriteOutcome::Duplicate { field, existing_id } => Ok(Outcome::Failure(self.duplicate(&field, existing_id, index).await?)),
@@ -332,7 +341,8 @@ impl<'a> Writer<'a> {
             return Ok(Outcome::Failure(invalid_id(id)));
         };
         row.owner_id = owner;
-        self.save(row, 0).await.map(|o| match o {
+        let data = row.data.to_map();
+        self.save(row, &data, 0).await.map(|o| match o {
             Outcome::Success(_) => Outcome::Success(json!({"id": id.to_string()})),
             failure => failure,
         })
@@ -341,27 +351,28 @@ impl<'a> Writer<'a> {
     /// Sets (or, with `None`, clears) a lookup of a record: what linking through a lookup-based
     /// related list does. `se_module` is set with polymorphic lookups.
     pub async fn set_lookup(&self, id: Id, field: &str, value: Option<Id>, se_module: Option<&str>) -> Result<Outcome, ApiError> {
-        let Some(mut row) = self.state.store.record(self.caller.org.id, self.module.api_name, id).await? else {
+        let Some(row) = self.state.store.record(self.caller.org.id, self.module.api_name, id).await? else {
             return Ok(Outcome::Failure(invalid_id(id)));
         };
+        let mut data = row.data.to_map();
         match value {
             Some(target) => {
-                row.data.insert(field.to_string(), Value::String(target.to_string()));
+                data.insert(field.to_string(), Value::String(target.to_string()));
                 if let Some(module) = se_module {
-                    row.data.insert(record::SE_MODULE.into(), Value::String(module.to_string()));
+                    data.insert(record::SE_MODULE.into(), Value::String(module.to_string()));
                 }
             }
             None => {
-                row.data.remove(field);
+                data.remove(field);
                 if se_module.is_some() {
-                    row.data.remove(record::SE_MODULE);
+                    data.remove(record::SE_MODULE);
                 }
             }
         }
         if self.module.field(field).is_some_and(|f| f.mandatory) && value.is_none() {
             return Ok(Outcome::Failure(FieldError::mandatory(field, 0)));
         }
-        self.save(row, 0).await.map(|o| match o {
+        self.save(row, &data, 0).await.map(|o| match o {
             Outcome::Success(_) => Outcome::Success(json!({"id": id.to_string()})),
             failure => failure,
         })
