@@ -35,6 +35,25 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
 }
 
+impl Inner {
+    fn with_reader<R, F>(&self, f: F) -> Result<R>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<R>,
+    {
+        let conn = self.readers.lock().expect("reader pool poisoned").pop();
+        let conn = match conn {
+            Some(conn) => conn,
+            None => connect(&self.path)?,
+        };
+        let result = f(&conn);
+        let mut pool = self.readers.lock().expect("reader pool poisoned");
+        if pool.len() < MAX_IDLE_READERS {
+            pool.push(conn);
+        }
+        Ok(result?)
+    }
+}
+
 /// Hands a write's result over once its group's commit is known.
 type Deliver = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
 /// A write: runs inside its savepoint and says whether it succeeded (else it is rolled back).
@@ -61,28 +80,25 @@ impl SqliteStore {
         Ok(Self { inner: Arc::new(Inner { path, readers: Mutex::new(Vec::new()) }), writer })
     }
 
-    /// Runs `f` on a reader connection, off the async workers.
+    /// Runs `f` on a reader connection, off the async workers: for reads that may visit many
+    /// rows (lists, searches, counts).
     async fn read<R, F>(&self, f: F) -> Result<R>
     where
         R: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
     {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = inner.readers.lock().expect("reader pool poisoned").pop();
-            let conn = match conn {
-                Some(conn) => conn,
-                None => connect(&inner.path)?,
-            };
-            let result = f(&conn);
-            let mut pool = inner.readers.lock().expect("reader pool poisoned");
-            if pool.len() < MAX_IDLE_READERS {
-                pool.push(conn);
-            }
-            Ok(result?)
-        })
-        .await
-        .context("SQLite reader task failed")?
+        tokio::task::spawn_blocking(move || inner.with_reader(f)).await.context("SQLite reader task failed")?
+    }
+
+    /// Runs `f` on a reader connection right here, on the async worker: for reads of a few rows
+    /// by key, which take microseconds from the page cache, less than the two thread switches
+    /// of a hop to the blocking pool and back. (WAL readers do not wait for the writer.)
+    fn read_by_key<R, F>(&self, f: F) -> Result<R>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<R>,
+    {
+        self.inner.with_reader(f)
     }
 
     /// Runs `f` atomically on the writer: its changes are kept when it returns `Ok` (and only
@@ -135,10 +151,15 @@ fn write_groups(conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
             continue;
         }
         for job in group {
-            let savepoint = conn.execute_batch("SAVEPOINT write");
+            // Cached statements: parsing these again for every write showed in profiles.
+            let savepoint = run_cached(&conn, "SAVEPOINT write");
             let (ok, deliver) = job(&conn);
-            let close = if ok && savepoint.is_ok() { "RELEASE write" } else { "ROLLBACK TO write; RELEASE write" };
-            if let Err(err) = conn.execute_batch(close) {
+            let closed = if ok && savepoint.is_ok() {
+                run_cached(&conn, "RELEASE write")
+            } else {
+                run_cached(&conn, "ROLLBACK TO write").and_then(|()| run_cached(&conn, "RELEASE write"))
+            };
+            if let Err(err) = closed {
                 tracing::error!(%err, "closing a SQLite savepoint failed");
             }
             deliveries.push(deliver);
@@ -151,6 +172,10 @@ fn write_groups(conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
             deliver(committed.clone());
         }
     }
+}
+
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
 fn rand_suffix() -> u64 {
@@ -242,7 +267,7 @@ impl Store for SqliteStore {
     }
 
     async fn org(&self, org_id: Id) -> Result<Option<Org>> {
-        self.read(move |c| accounts::org(c, org_id)).await
+        self.read_by_key(|c| accounts::org(c, org_id))
     }
 
     async fn count_orgs(&self) -> Result<u64> {
@@ -255,28 +280,26 @@ impl Store for SqliteStore {
 
     async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
         let email = email.to_lowercase();
-        self.read(move |c| accounts::account_where(c, "email_lower = ?1", rusqlite::params![email])).await
+        self.read_by_key(|c| accounts::account_where(c, "email_lower = ?1", rusqlite::params![email]))
     }
 
     async fn account(&self, account_id: Id) -> Result<Option<Account>> {
-        self.read(move |c| accounts::account_where(c, "id = ?1", rusqlite::params![account_id.as_i64()])).await
+        self.read_by_key(|c| accounts::account_where(c, "id = ?1", rusqlite::params![account_id.as_i64()]))
     }
 
     async fn org_users(&self, org_id: Id) -> Result<Vec<OrgUser>> {
-        self.read(move |c| accounts::org_users_where(c, "org_id = ?1 ORDER BY created_time, id", rusqlite::params![org_id.as_i64()])).await
+        self.read_by_key(|c| accounts::org_users_where(c, "org_id = ?1 ORDER BY created_time, id", rusqlite::params![org_id.as_i64()]))
     }
 
     async fn org_user(&self, org_id: Id, user_id: Id) -> Result<Option<OrgUser>> {
-        self.read(move |c| accounts::org_users_where(c, "org_id = ?1 AND id = ?2", rusqlite::params![org_id.as_i64(), user_id.as_i64()]))
-            .await
+        self.read_by_key(|c| accounts::org_users_where(c, "org_id = ?1 AND id = ?2", rusqlite::params![org_id.as_i64(), user_id.as_i64()]))
             .map(|v| v.into_iter().next())
     }
 
     async fn org_user_by_account(&self, org_id: Id, account_id: Id) -> Result<Option<OrgUser>> {
-        self.read(move |c| {
+        self.read_by_key(|c| {
             accounts::org_users_where(c, "org_id = ?1 AND account_id = ?2", rusqlite::params![org_id.as_i64(), account_id.as_i64()])
         })
-        .await
         .map(|v| v.into_iter().next())
     }
 
@@ -291,7 +314,7 @@ impl Store for SqliteStore {
     }
 
     async fn custom_fields(&self, org_id: Id) -> Result<Vec<crm::modules::CustomField>> {
-        self.read(move |c| accounts::custom_fields(c, org_id)).await
+        self.read_by_key(|c| accounts::custom_fields(c, org_id))
     }
 
     async fn insert_custom_field(&self, org_id: Id, field: &crm::modules::CustomField, now: i64) -> Result<bool> {
@@ -312,8 +335,7 @@ impl Store for SqliteStore {
     }
 
     async fn client(&self, client_id: &str) -> Result<Option<Client>> {
-        let client_id = client_id.to_string();
-        self.read(move |c| accounts::clients_where(c, "client_id = ?1", rusqlite::params![client_id])).await.map(|v| v.into_iter().next())
+        self.read_by_key(|c| accounts::clients_where(c, "client_id = ?1", rusqlite::params![client_id])).map(|v| v.into_iter().next())
     }
 
     async fn clients_of_owner(&self, owner: Id) -> Result<Vec<Client>> {
@@ -389,8 +411,7 @@ impl Store for SqliteStore {
     }
 
     async fn refresh_token(&self, digest: &[u8]) -> Result<Option<RefreshToken>> {
-        let digest = digest.to_vec();
-        self.read(move |c| accounts::refresh_token(c, &digest)).await
+        self.read_by_key(|c| accounts::refresh_token(c, digest))
     }
 
     async fn insert_access_token(&self, token: &AccessToken) -> Result<()> {
@@ -399,8 +420,7 @@ impl Store for SqliteStore {
     }
 
     async fn access_token(&self, digest: &[u8]) -> Result<Option<AccessToken>> {
-        let digest = digest.to_vec();
-        self.read(move |c| accounts::access_token(c, &digest)).await
+        self.read_by_key(|c| accounts::access_token(c, digest))
     }
 
     async fn revoke_refresh_token(&self, digest: &[u8], now: i64) -> Result<bool> {
@@ -436,15 +456,13 @@ impl Store for SqliteStore {
     }
 
     async fn session(&self, digest: &[u8]) -> Result<Option<Session>> {
-        let digest = digest.to_vec();
-        self.read(move |c| {
+        self.read_by_key(|c| {
             use rusqlite::OptionalExtension;
             c.query_row("SELECT digest, account_id, created_time, expires_at FROM sessions WHERE digest = ?1", [digest], |r| {
                 Ok(Session { digest: r.get(0)?, account_id: id(r.get(1)?), created_time: r.get(2)?, expires_at: r.get(3)? })
             })
             .optional()
         })
-        .await
     }
 
     async fn delete_session(&self, digest: &[u8]) -> Result<()> {
@@ -476,8 +494,7 @@ impl Store for SqliteStore {
     }
 
     async fn record(&self, org_id: Id, module: &str, record_id: Id) -> Result<Option<RecordRow>> {
-        let module = module.to_string();
-        self.read(move |c| records::get(c, org_id, &module, record_id)).await
+        self.read_by_key(|c| records::get(c, org_id, module, record_id))
     }
 
     async fn list_records(&self, org_id: Id, query: &ListQuery) -> Result<Vec<RecordRow>> {
@@ -517,8 +534,7 @@ impl Store for SqliteStore {
     }
 
     async fn record_by_key(&self, org_id: Id, module: &str, field: &str, value: &str) -> Result<Option<Id>> {
-        let (module, field, value) = (module.to_string(), field.to_string(), value.to_string());
-        self.read(move |c| records::by_key(c, org_id, &module, &field, &value)).await
+        self.read_by_key(|c| records::by_key(c, org_id, module, field, value))
     }
 
     async fn put_link(&self, org_id: Id, link: &Link, now: i64) -> Result<()> {
@@ -532,8 +548,7 @@ impl Store for SqliteStore {
     }
 
     async fn links(&self, org_id: Id, kind: &str, parent_is_a: bool, parent: Id, others: &[Id]) -> Result<Vec<Link>> {
-        let (kind, others) = (kind.to_string(), others.to_vec());
-        self.read(move |c| records::links(c, org_id, &kind, parent_is_a, parent, &others)).await
+        self.read_by_key(|c| records::links(c, org_id, kind, parent_is_a, parent, others))
     }
 
     async fn delete_record(&self, org_id: Id, module: &str, record_id: Id, by: Id, now: i64) -> Result<bool> {
@@ -542,7 +557,6 @@ impl Store for SqliteStore {
     }
 
     async fn record_names(&self, org_id: Id, ids: &[Id]) -> Result<Vec<RecordName>> {
-        let ids = ids.to_vec();
-        self.read(move |c| records::names(c, org_id, &ids)).await
+        self.read_by_key(|c| records::names(c, org_id, ids))
     }
 }
