@@ -399,7 +399,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Clients(ClientsCommand::Delete { client_id }) => {
             let state = open_state(global, None).await?;
-            anyhow::ensure!(state.store.delete_client(&client_id).await?, "no client has the id {client_id}");
+            anyhow::ensure!(provision::delete_client(&state, &client_id).await?, "no client has the id {client_id}");
             eprintln!("client {client_id} deleted");
             Ok(())
         }

@@ -61,6 +61,10 @@ async fn parse_request(state: &AppState, params: &[(String, String)]) -> Result<
             return Err(Refusal::Page("The authorization server failed; try again."));
         }
     };
+    // A client is known only in its own data centre unless it has the multi-DC setting.
+    if !client.multi_dc && client.dc != state.config.location {
+        return Err(Refusal::Page("Invalid Client: no client is registered with this client_id."));
+    }
     if !matches!(client.client_type.as_str(), "server-based" | "mobile" | "client-based") {
         return Err(Refusal::Page("This client type cannot use the browser flow: Self Clients generate codes in the API console, Non-browser clients use the device flow."));
     }
