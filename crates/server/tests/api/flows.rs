@@ -18,6 +18,7 @@ on_both_backends!(
     the_device_flow_polls_until_the_user_decides,
     the_21st_refresh_token_evicts_the_oldest,
     the_11th_access_token_in_10_minutes_is_refused,
+    parallel_refreshes_and_exchanges_keep_the_limits,
     wrong_secrets_and_passwords_lock_out_for_a_while,
     redirect_uris_must_match_exactly,
 );
@@ -307,8 +308,68 @@ async fn the_11th_access_token_in_10_minutes_is_refused(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["error"], "Access Denied");
     assert_eq!(body["error_description"], "You have made too many requests continuously. Please try again after some time.");
+    // The whole answer, keys in Zoho's order.
+    assert_eq!(
+        serde_json::to_string(&body).unwrap(),
+        r#"{"error_description":"You have made too many requests continuously. Please try again after some time.","error":"Access Denied","status":"failure"}"#
+    );
     app.advance(10 * 60);
     assert!(app.token_call(&params).await.1["access_token"].is_string(), "the window moved on");
+}
+
+async fn parallel_refreshes_and_exchanges_keep_the_limits(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let params = vec![
+        ("grant_type".to_string(), "refresh_token".to_string()),
+        ("client_id".into(), t.client.client_id.clone()),
+        ("client_secret".into(), t.client.client_secret.clone()),
+        ("refresh_token".into(), t.refresh_token.clone()),
+    ];
+    // 30 refreshes at once, all within the window: the exchange minted 1, so 9 more at most.
+    let url = format!("{}/oauth/v2/token", app.base);
+    let answers = futures_join((0..30).map(|_| {
+        let req = app.http.post(&url).form(&params);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    }))
+    .await;
+    let minted = answers.iter().filter(|a| a["access_token"].is_string()).count();
+    let refused = answers.iter().filter(|a| a["error"] == "Access Denied").count();
+    assert_eq!((minted, refused), (9, 21), "{answers:?}");
+
+    // 30 Self Client codes exchanged at once: 20 refresh tokens stay live for the user and client.
+    let mut codes = Vec::new();
+    for _ in 0..30 {
+        codes.push(app.self_code(&t.client, &t.org.org_id, ALL_SCOPES).await);
+    }
+    let answers = futures_join(codes.iter().map(|code| {
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("client_id", t.client.client_id.as_str()),
+            ("client_secret", t.client.client_secret.as_str()),
+            ("code", code.as_str()),
+        ];
+        let req = app.http.post(&url).form(&form);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    }))
+    .await;
+    assert!(answers.iter().all(|a| a["refresh_token"].is_string()), "{answers:?}");
+    let account = app.state.store.refresh_token(&app.state.secrets.digest(&t.refresh_token)).await.unwrap().unwrap().account_id;
+    let live = app.state.store.refresh_tokens_of_account(account).await.unwrap();
+    assert_eq!(live.iter().filter(|r| r.client_id == t.client.client_id).count(), 20);
+}
+
+/// Runs the futures at once (each on its own task) and returns their outputs in order.
+async fn futures_join<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for handle in handles {
+        out.push(handle.await.unwrap());
+    }
+    out
 }
 
 async fn wrong_secrets_and_passwords_lock_out_for_a_while(app: TestApp) {
