@@ -413,6 +413,14 @@ async fn wrong_secrets_and_passwords_lock_out_for_a_while(app: TestApp) {
     let mut browser = Browser::new(&app);
     browser.get("/signin").await;
     let csrf = browser.csrf();
+    // An unknown e-mail reads exactly as a wrong password (and costs the same argon2 check).
+    let (unknown_status, _, unknown_page) =
+        browser.post("/signin", &[("email", "nobody@zylker.example"), ("password", "nope"), ("csrf_token", &csrf), ("next", "/")]).await;
+    let (known_status, _, known_page) =
+        browser.post("/signin", &[("email", &t.org.admin_email), ("password", "nope"), ("csrf_token", &csrf), ("next", "/")]).await;
+    assert_eq!((unknown_status, known_status), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    assert_eq!(unknown_page.replace("nobody@zylker.example", "EMAIL"), known_page.replace(&t.org.admin_email, "EMAIL"), "the same page");
+    browser.post("/signin", &[("email", &t.org.admin_email), ("password", "password-1"), ("csrf_token", &csrf), ("next", "/")]).await;
     for _ in 0..5 {
         let (status, _, _) =
             browser.post("/signin", &[("email", &t.org.admin_email), ("password", "nope"), ("csrf_token", &csrf), ("next", "/")]).await;
