@@ -269,6 +269,11 @@ pub enum PostmanCommand {
         client_id: Option<String>,
         #[arg(long, requires = "client_id")]
         client_secret: Option<String>,
+        /// A Non-browser client for the collection's device-flow requests.
+        #[arg(long, requires = "device_client_secret")]
+        device_client_id: Option<String>,
+        #[arg(long, requires = "device_client_id")]
+        device_client_secret: Option<String>,
     },
 }
 
@@ -447,11 +452,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Postman(PostmanCommand::Export { out, client_id, client_secret }) => {
+        Command::Postman(PostmanCommand::Export { out, client_id, client_secret, device_client_id, device_client_secret }) => {
             let state = open_state(global, None).await?;
-            let credentials = client_id.zip(client_secret);
-            let written =
-                crate::postman::export(&state, &out, credentials.as_ref().map(|(id, secret)| (id.as_str(), secret.as_str()))).await?;
+            let pair = |id: Option<String>, secret: Option<String>| id.zip(secret);
+            let (credentials, device) = (pair(client_id, client_secret), pair(device_client_id, device_client_secret));
+            fn as_refs(c: &Option<(String, String)>) -> Option<(&str, &str)> {
+                c.as_ref().map(|(id, secret)| (id.as_str(), secret.as_str()))
+            }
+            let written = crate::postman::export(&state, &out, as_refs(&credentials), as_refs(&device)).await?;
             for path in written {
                 eprintln!("wrote {}", path.display());
             }

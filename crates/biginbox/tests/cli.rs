@@ -180,6 +180,28 @@ fn admin_commands_print_the_documented_json() {
     assert_eq!(var("api-domain"), "http://127.0.0.1:9999");
     assert_eq!(var("redirect-uri"), "https://app.example/cb");
     assert_eq!(var("client-id"), server_client["client_id"].as_str().unwrap());
+    assert_eq!(var("device-client-id"), "", "no device client asked for");
+    // With a Non-browser client's credentials, the device-flow requests get them.
+    let device = &clients[4];
+    let (device_id, device_secret) = (device["client_id"].as_str().unwrap(), device["client_secret"].as_str().unwrap());
+    let out = dir.run(&["postman", "export", "--out", "pm2", "--device-client-id", device_id, "--device-client-secret", device_secret]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let env: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.0.join("pm2/Setup Details.postman_environment.json")).unwrap()).unwrap();
+    let var2 =
+        |key: &str| env["values"].as_array().unwrap().iter().find(|v| v["key"] == key).unwrap()["value"].as_str().unwrap().to_string();
+    assert_eq!((var2("device-client-id"), var2("device-client-secret")), (device_id.to_string(), device_secret.to_string()));
+    let not_device = dir.run(&[
+        "postman",
+        "export",
+        "--out",
+        "pm3",
+        "--device-client-id",
+        server_client["client_id"].as_str().unwrap(),
+        "--device-client-secret",
+        "x",
+    ]);
+    assert!(String::from_utf8_lossy(&not_device.stderr).contains("not a Non-browser client"));
     let collection: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.0.join("pm/Bigin API.postman_collection.json")).unwrap()).unwrap();
     assert_eq!(collection["info"]["schema"], "https://schema.getpostman.com/json/collection/v2.1.0/collection.json");
@@ -240,8 +262,13 @@ fn serve_demo_sets_up_an_empty_database_and_stops_gracefully() {
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(printed.contains("Step 4") && printed.contains("client_id 1000."), "{printed}");
     let env: Value = serde_json::from_str(&std::fs::read_to_string(dir.0.join("Setup Details.postman_environment.json")).unwrap()).unwrap();
-    let code = env["values"].as_array().unwrap().iter().find(|v| v["key"] == "code").unwrap()["value"].as_str().unwrap().to_string();
-    assert!(code.starts_with("1000."), "a fresh Self Client code");
+    let var =
+        |key: &str| env["values"].as_array().unwrap().iter().find(|v| v["key"] == key).unwrap()["value"].as_str().unwrap().to_string();
+    assert!(var("code").starts_with("1000."), "a fresh Self Client code");
+    for key in ["client-id", "client-secret", "device-client-id", "device-client-secret"] {
+        assert!(!var(key).is_empty(), "{key} is filled");
+    }
+    assert_ne!(var("client-id"), var("device-client-id"), "a Non-browser client of its own for the device flow");
     assert!(dir.0.join("Bigin API.postman_collection.json").exists());
     // On a database that has organizations, --demo creates nothing more.
     let child = serve(&dir.0, &dir.db(), &["--listen", &format!("127.0.0.1:{port}"), "--demo"]);
