@@ -1,8 +1,6 @@
 //! The authorization server's flows and limits: PKCE, Client-based (implicit) clients, the
-//! device flow, Zoho's token limits, brute-force throttling, and redirect URIs that are nearly
-//! the registered one.
+//! device flow, Zoho's token limits and brute-force throttling (redirect URIs: `redirect_uris.rs`).
 
-use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use serde_json::Value;
 use server::provision::{self, NewClient};
@@ -20,7 +18,6 @@ on_both_backends!(
     the_11th_access_token_in_10_minutes_is_refused,
     parallel_refreshes_and_exchanges_keep_the_limits,
     wrong_secrets_and_passwords_lock_out_for_a_while,
-    redirect_uris_must_match_exactly,
 );
 
 const REDIRECT: &str = "https://app.example/cb";
@@ -122,9 +119,26 @@ async fn pkce_is_honoured_for_server_clients(app: TestApp) {
     app.org("Zylker", email).await;
     let client = client_of(&app, "server-based", email).await;
     let mut browser = Browser::new(&app);
+    // A server client that sends a challenge gets S256 or nothing: `plain`, a challenge without
+    // its method, or a method without a challenge is refused, as for mobile clients.
+    for extra in [
+        format!("&code_challenge={CHALLENGE}&code_challenge_method=plain"),
+        format!("&code_challenge={CHALLENGE}"),
+        "&code_challenge_method=S256".to_string(),
+        format!("&code_challenge={CHALLENGE}&code_challenge_method=s256"),
+    ] {
+        let location = consent(&mut browser, email, &auth_query(&client.client_id, "code", &extra)).await;
+        assert_eq!(query_of(&location)["error"], "invalid_request", "{extra}");
+    }
     let pkce = format!("&code_challenge={CHALLENGE}&code_challenge_method=S256&access_type=offline");
     let first = query_of(&consent(&mut browser, email, &auth_query(&client.client_id, "code", &pkce)).await)["code"].clone();
     assert_eq!(exchange(&app, &client.client_id, Some(&client.client_secret), &first, None).await["error"], "invalid_code");
+    // The verifier cannot be downgraded to the challenge itself (what `plain` would accept), nor
+    // left empty; the secret alone does not replace it.
+    for verifier in [CHALLENGE, "", "wrong-verifier-wrong-verifier-wrong-verifier"] {
+        let answer = exchange(&app, &client.client_id, Some(&client.client_secret), &first, Some(verifier)).await;
+        assert_eq!(answer, serde_json::json!({"error": "invalid_code"}), "{verifier:?}");
+    }
     let second = query_of(&consent(&mut browser, email, &auth_query(&client.client_id, "code", &pkce)).await)["code"].clone();
     let tokens = exchange(&app, &client.client_id, Some(&client.client_secret), &second, Some(VERIFIER)).await;
     assert!(tokens["refresh_token"].is_string(), "{tokens}");
@@ -434,80 +448,4 @@ async fn wrong_secrets_and_passwords_lock_out_for_a_while(app: TestApp) {
     let (status, _, _) =
         browser.post("/signin", &[("email", &t.org.admin_email), ("password", "password-1"), ("csrf_token", &csrf), ("next", "/")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-}
-
-/// Near misses of a registered redirect URI: each must be refused.
-fn near_misses(registered: &str, rng: &mut rand::rngs::StdRng) -> Vec<String> {
-    let url = url::Url::parse(registered).unwrap();
-    let mut out = vec![
-        registered.to_uppercase(),
-        registered.replace("https://app", "https://APP"),
-        registered.replace("/cb", "/CB"),
-        format!("{registered}/"),
-        format!("{registered}/more"),
-        registered.replace("/cb", "/cb/.."),
-        registered.replace("/cb", "/c%62"),
-        registered.replace("/cb", "/cb%2F"),
-        format!("{registered}?x=1"),
-        format!("{registered}?"),
-        format!("{registered}#frag"),
-        registered.replace("app.example", "app.example:443"),
-        registered.replace("app.example", "app.example:8443"),
-        registered.replace("https://", "http://"),
-        registered.replace("https://", "https://user@"),
-        registered.replace("https://", "https://app.example@evil."),
-        registered.replace("app.example", "app.example.evil"),
-        registered.replace("app.example", "evil.app.example"),
-        format!(" {registered}"),
-        registered.trim_end_matches("cb").to_string(),
-    ];
-    // And random single-character edits of the path and host.
-    let chars: Vec<char> = registered.chars().collect();
-    for _ in 0..30 {
-        let mut edited = chars.clone();
-        let at = rng.gen_range(8..edited.len());
-        match rng.gen_range(0..3) {
-            0 => edited[at] = rng.gen_range(b'a'..=b'z') as char,
-            1 => edited.insert(at, rng.gen_range(b'a'..=b'z') as char),
-            _ => {
-                edited.remove(at);
-            }
-        }
-        let candidate: String = edited.into_iter().collect();
-        if candidate != registered {
-            out.push(candidate);
-        }
-    }
-    let _ = url;
-    out
-}
-
-async fn redirect_uris_must_match_exactly(app: TestApp) {
-    let email = "pat@zylker.example";
-    app.org("Zylker", email).await;
-    let client = client_of(&app, "server-based", email).await;
-    let mut browser = Browser::new(&app);
-    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    let misses = near_misses(REDIRECT, &mut rng);
-    assert!(misses.len() > 40);
-    // A valid code, to test the token endpoint's check too.
-    for miss in &misses {
-        let encoded: String = url::form_urlencoded::byte_serialize(miss.as_bytes()).collect();
-        let path = format!("/oauth/v2/auth?scope={ALL_SCOPES}&client_id={}&response_type=code&redirect_uri={encoded}", client.client_id);
-        let (status, location, _) = browser.get(&path).await;
-        assert_eq!((status, location), (StatusCode::BAD_REQUEST, None), "{miss:?} must not be redirected to");
-    }
-    for miss in misses.iter().take(10) {
-        let code = query_of(&consent(&mut browser, email, &auth_query(&client.client_id, "code", "")).await)["code"].clone();
-        let (_, body) = app
-            .token_call(&[
-                ("grant_type", "authorization_code"),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
-                ("code", &code),
-                ("redirect_uri", miss),
-            ])
-            .await;
-        assert_eq!(body["error"], "invalid_redirect_uri", "{miss:?}");
-    }
 }
