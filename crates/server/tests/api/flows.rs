@@ -13,6 +13,7 @@ on_both_backends!(
     mobile_clients_must_prove_pkce_s256,
     pkce_is_honoured_for_server_clients,
     client_based_clients_get_a_token_in_the_fragment,
+    consent_is_asked_once_unless_prompt_consent,
     the_device_flow_polls_until_the_user_decides,
     the_21st_refresh_token_evicts_the_oldest,
     the_11th_access_token_in_10_minutes_is_refused,
@@ -153,6 +154,65 @@ async fn pkce_is_honoured_for_server_clients(app: TestApp) {
         exchange(&app, &client.client_id, Some(&client.client_secret), &code, None).await["access_token"].is_string(),
         "and stays usable by its own"
     );
+}
+
+async fn consent_is_asked_once_unless_prompt_consent(app: TestApp) {
+    let email = "pat@zylker.example";
+    app.org("Zylker", email).await;
+    let client = client_of(&app, "server-based", email).await;
+    let secret = Some(client.client_secret.as_str());
+    let mut browser = Browser::new(&app);
+    let query = |scope: &str, extra: &str| {
+        format!("scope={scope}&client_id={}&response_type=code&redirect_uri={REDIRECT}&state=s1{extra}", client.client_id)
+    };
+
+    // The first time, the consent page shows each scope with what it allows.
+    let (status, _, page) = browser.get(&format!("/oauth/v2/auth?{}", query(ALL_SCOPES, "&access_type=offline"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"password\""), "sign in first");
+    let location = consent(&mut browser, email, &query(ALL_SCOPES, "&access_type=offline")).await;
+    let tokens = exchange(&app, &client.client_id, secret, &query_of(&location)["code"], None).await;
+    assert!(tokens["refresh_token"].is_string(), "{tokens}");
+    let (status, _, page) = browser.get(&format!("/oauth/v2/auth?{}", query(ALL_SCOPES, "&prompt=consent"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = crate::browser::unescape(&page);
+    for (scope, description) in [
+        ("ZohoBigin.modules.ALL", "view, create, update and delete records"),
+        ("ZohoBigin.settings.ALL", "view and change settings and metadata"),
+        ("ZohoBigin.users.ALL", "view and manage users"),
+        ("ZohoBigin.org.ALL", "view and change organization details"),
+        ("ZohoBigin.change_owner.CREATE", "change the owners of records"),
+    ] {
+        assert!(page.contains(&format!("<code>{scope}</code>: {description}</li>")), "{scope}: {page}");
+    }
+
+    // Asked again for the same scopes (or fewer), the user goes straight back with a code, and
+    // no new refresh token even with access_type=offline.
+    for scope in [ALL_SCOPES, "ZohoBigin.org.ALL", "ZohoBigin.modules.all"] {
+        let (status, location, _) = browser.get(&format!("/oauth/v2/auth?{}", query(scope, "&access_type=offline"))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{scope}");
+        let back = query_of(&location.unwrap());
+        assert_eq!((back["state"].as_str(), back["location"].as_str()), ("s1", "us"));
+        let tokens = exchange(&app, &client.client_id, secret, &back["code"], None).await;
+        assert!(tokens["access_token"].is_string() && tokens.get("refresh_token").is_none(), "{tokens}");
+    }
+    // A scope not granted before, or prompt=consent, shows the page; accepting it there with
+    // access_type=offline gives a new refresh token.
+    let (status, _, _) = browser.get(&format!("/oauth/v2/auth?{}", query("ZohoBigin.coql.READ", ""))).await;
+    assert_eq!(status, StatusCode::OK);
+    let location = consent(&mut browser, email, &query(ALL_SCOPES, "&access_type=offline&prompt=consent")).await;
+    let again = exchange(&app, &client.client_id, secret, &query_of(&location)["code"], None).await;
+    assert!(again["refresh_token"].is_string(), "{again}");
+    // Bad requests are still refused before anything is skipped.
+    let (_, location, _) = browser.get(&format!("/oauth/v2/auth?{}", query(ALL_SCOPES, "&code_challenge_method=plain"))).await;
+    assert_eq!(query_of(&location.unwrap())["error"], "invalid_request");
+    // Once the user revokes what they granted, they are asked again.
+    for refresh in [&tokens["refresh_token"], &again["refresh_token"]] {
+        let url = format!("{}/oauth/v2/token/revoke?token={}", app.base, refresh.as_str().unwrap());
+        assert_eq!(app.http.post(url).send().await.unwrap().status(), StatusCode::OK);
+    }
+    let (status, _, _) = browser.get(&format!("/oauth/v2/auth?{}", query(ALL_SCOPES, ""))).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 async fn client_based_clients_get_a_token_in_the_fragment(app: TestApp) {

@@ -13,6 +13,7 @@ on_both_backends!(
     token_endpoint_takes_query_string_parameters,
     client_errors_are_reported_in_a_200,
     codes_and_access_tokens_expire,
+    self_client_codes_live_their_chosen_duration,
     revoking_a_refresh_token_kills_its_access_tokens,
     revoking_an_access_token,
     database_holds_no_secret_in_clear,
@@ -163,6 +164,21 @@ async fn codes_and_access_tokens_expire(app: TestApp) {
     app.advance(2);
     let (status, body) = app.get("/bigin/v2/org", &tenant.access_token).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("INVALID_TOKEN")));
+}
+
+async fn self_client_codes_live_their_chosen_duration(app: TestApp) {
+    let org = app.org("Zylker", "pat@zylker.example").await;
+    let client = app.self_client("pat@zylker.example").await;
+    for minutes in [3, 5, 7, 10] {
+        let code = |_| async {
+            server::provision::create_self_code(&app.state, &client.client_id, &org.org_id, ALL_SCOPES, minutes, None).await.unwrap().code
+        };
+        let (in_time, late) = (code(0).await, code(1).await);
+        app.advance(i64::from(minutes) * 60 - 1);
+        assert!(app.exchange(&client, &in_time).await["access_token"].is_string(), "{minutes} min: a second before expiry");
+        app.advance(1);
+        assert_eq!(app.exchange(&client, &late).await, serde_json::json!({"error": "invalid_code"}), "{minutes} min: expired");
+    }
 }
 
 async fn revoking_a_refresh_token_kills_its_access_tokens(app: TestApp) {
