@@ -163,8 +163,10 @@ pub enum ClientsCommand {
         /// Client type.
         #[arg(long = "type", value_parser = provision::CLIENT_TYPES.to_vec())]
         client_type: String,
-        #[arg(long, default_value = "")]
-        name: String,
+        /// The client's name (letters, digits, spaces, `_` and `&`); required for every type but
+        /// self, which has no name field and is called "Self Client".
+        #[arg(long)]
+        name: Option<String>,
         /// E-mail of the account that owns the client.
         #[arg(long)]
         owner_email: String,
@@ -371,6 +373,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             dc,
             json,
         }) => {
+            let name = match name {
+                Some(name) => name,
+                None if client_type == "self" => "Self Client".to_string(),
+                None => anyhow::bail!("--name is required for a {} client", provision::client_type_label(&client_type)),
+            };
             let state = open_state_in(global, None, &[dc]).await?;
             let new = NewClient {
                 client_type: &client_type,
