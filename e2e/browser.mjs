@@ -4,7 +4,8 @@
 //   node e2e/browser.mjs [--backend sqlite|postgres] [--bin PATH] [--chromium PATH]
 //
 // On a fresh database it starts `biginbox serve` on a free port and, through the pages, signs up,
-// registers a server-based client, goes through the consent page (accepting once, refusing once),
+// registers a server-based client, signs out (the console then asks to sign in), signs in again
+// through the authorization page, goes through the consent page (accepting once, refusing once),
 // registers a Self Client and generates and downloads a grant code; the codes are exchanged from
 // node and the tokens used against the Bigin API. A second organization is added with the CLI.
 // It also takes the README's screenshots: into e2e/reports/, or into docs/images/ with
@@ -203,7 +204,7 @@ async function main() {
         return paramsOf(callbacks[before]);
     }
 
-    function authorizeUrl(clientId, state) {
+    function authorizeUrl(clientId, state, extra = {}) {
         const query = new URLSearchParams({
             scope: SCOPE,
             client_id: clientId,
@@ -211,6 +212,7 @@ async function main() {
             access_type: 'offline',
             redirect_uri: callback,
             state,
+            ...extra,
         });
         return `${base}/oauth/v2/auth?${query}`;
     }
@@ -266,10 +268,35 @@ async function main() {
         await page.locator('h1', { hasText: APP_NAME }).waitFor();
     });
 
-    step('consent: pick Beta Org and accept', async () => {
+    step('sign out: the session ends and the console asks to sign in', async () => {
+        await page.locator('button', { hasText: 'Sign out' }).click();
+        await expectPath(page, '/signin', 'after sign-out');
+        await page.locator('#signin').waitFor();
+        const cookies = await context.cookies(base);
+        check(!cookies.some((c) => c.name === 'bb_session' && c.value), `the session cookie survived sign-out: ${JSON.stringify(cookies)}`);
+        await page.goto(`${base}/console`);
+        await expectPath(page, '/signin', 'the console after sign-out');
+        check(new URL(page.url()).searchParams.get('next') === '/console', `sign-in does not lead back to the console: ${page.url()}`);
+    });
+
+    step('sign in again through the authorization page', async () => {
         const state = randomBytes(8).toString('hex');
+        ids.consentState = state;
         const res = await page.goto(authorizeUrl(ids.server.client_id, state));
-        equal(res?.status(), 200, 'GET /oauth/v2/auth status');
+        equal(res?.status(), 200, 'GET /oauth/v2/auth status (signed out)');
+        await page.locator('#signin').waitFor();
+        await page.locator('#password').fill('not the password');
+        await page.locator('#email').fill(USER.email);
+        await page.locator('#signin').click();
+        await page.locator('[role=alert]', { hasText: 'Invalid email address or password.' }).waitFor();
+        await page.locator('#email').fill(USER.email);
+        await page.locator('#password').fill(USER.password);
+        await page.locator('#signin').click();
+        await expectPath(page, '/oauth/v2/auth', 'after signing in');
+    });
+
+    step('consent: pick Beta Org and accept', async () => {
+        const state = ids.consentState;
         const picker = page.locator('#org_id');
         try {
             await picker.waitFor();
@@ -307,7 +334,8 @@ async function main() {
 
     step('consent: reject', async () => {
         const state = randomBytes(8).toString('hex');
-        await page.goto(authorizeUrl(ids.server.client_id, state));
+        // prompt=consent: the page shows even when the user granted these scopes before.
+        await page.goto(authorizeUrl(ids.server.client_id, state, { prompt: 'consent' }));
         try {
             await page.locator('#reject').waitFor();
         } catch {

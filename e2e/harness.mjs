@@ -199,13 +199,13 @@ export async function cliJson(bin, args, keys) {
 }
 
 /**
- * Starts `biginbox serve` on 127.0.0.1:<port>. Its output is kept and written to `logPath` by the
+ * Starts `biginbox serve` on 127.0.0.1:<port> (in `cwd`, with more `args`). Its output is kept and written to `logPath` by the
  * cleanups, which also kill a server still running: the log is wanted most when a run failed.
  */
-export function serve(bin, globalArgs, port, logPath) {
+export function serve(bin, globalArgs, port, logPath, { cwd = REPO, args = [] } = {}) {
     stopIfInterrupted();
-    const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, ...globalArgs], {
-        cwd: REPO,
+    const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, ...args, ...globalArgs], {
+        cwd,
         stdio: ['ignore', 'pipe', 'pipe'],
     });
     const log = [];

@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // End-to-end run of the Postman collection against a real biginbox server.
 //
-//   node e2e/newman.mjs --backend sqlite|postgres [--bin PATH]
+//   node e2e/newman.mjs --backend sqlite|postgres [--demo] [--bin PATH]
 //
-// On a fresh database it creates an organization and a Self Client with the CLI, exports the
-// collection and a filled "Setup Details" environment with `biginbox postman export`, starts
-// `biginbox serve` on a free port, runs the exported collection with newman, and stops the
-// server with SIGTERM. It fails when an assertion or a script fails, when no assertion ran, when
+// On a fresh database it creates an organization, a Self Client and a Non-browser client with
+// the CLI, exports the collection and a filled "Setup Details" environment with `biginbox postman
+// export`, starts `biginbox serve` on a free port, runs the exported collection with newman, and
+// stops the server with SIGTERM. With --demo it runs `biginbox serve --demo` in an empty
+// directory instead and runs newman on exactly the two files the demo wrote there, as the
+// README's `npx newman run ...` does. It fails when an assertion or a script fails, when no assertion ran, when
 // a request made no assertion, when a request of the collection did not run, or when the server
 // does not shut down cleanly. The JSON report and the server's log go to e2e/reports/.
 
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -26,7 +28,7 @@ const LAST_REQUEST = 'Revoke refresh token';
 const ADMIN_EMAIL = 'admin@e2e.test';
 const ADMIN_PASSWORD = 'e2e-password';
 
-const USAGE = 'usage: node e2e/newman.mjs --backend sqlite|postgres [--bin PATH]';
+const USAGE = 'usage: node e2e/newman.mjs --backend sqlite|postgres [--demo] [--bin PATH]';
 
 // ---------- newman ----------
 
@@ -44,13 +46,12 @@ function requestsOf(items, out = []) {
     return out;
 }
 
-function runNewman(collection, environment, envVar, reportPath) {
+function runNewman(collection, environment, reportPath) {
     return new Promise((resolve, reject) => {
         newman.run(
             {
                 collection,
                 environment,
-                envVar,
                 reporters: ['cli', 'json'],
                 reporter: { json: { export: reportPath } },
                 timeoutRequest: 15_000,
@@ -108,10 +109,8 @@ function problems(summary, requests) {
 
 // ---------- the run ----------
 
-async function main() {
-    const { backend, bin } = parseOptions(USAGE);
-    const { workDir, port, baseUrl: publicUrl, globalArgs } = await prepare('e2e', backend);
-
+/** Sets up an organization and clients with the CLI and exports the collection for them. */
+async function exported(bin, workDir, globalArgs) {
     await cliJson(
         bin,
         ['orgs', 'create', '--name', 'E2E', '--admin-email', ADMIN_EMAIL, '--admin-password', ADMIN_PASSWORD, '--json', ...globalArgs],
@@ -128,29 +127,48 @@ async function main() {
         ['clients', 'create', '--type', 'non-browser', '--name', 'E2E Device', '--homepage', 'https://device.example', '--owner-email', ADMIN_EMAIL, '--json', ...globalArgs],
         ['client_id', 'client_secret', 'client_type'],
     );
-    const envVar = [
-        { key: 'device-client-id', value: device.client_id },
-        { key: 'device-client-secret', value: device.client_secret },
-    ];
     const exportDir = path.join(workDir, 'postman');
     await cli(bin, [
-        'postman', 'export', '--out', exportDir, '--client-id', client.client_id, '--client-secret', client.client_secret, ...globalArgs,
+        'postman', 'export', '--out', exportDir, '--client-id', client.client_id, '--client-secret', client.client_secret,
+        '--device-client-id', device.client_id, '--device-client-secret', device.client_secret, ...globalArgs,
     ]);
-    const collectionPath = path.join(exportDir, COLLECTION_FILE);
-    const environmentPath = path.join(exportDir, ENVIRONMENT_FILE);
+    return exportDir;
+}
+
+async function main() {
+    const { backend, bin, demo } = parseOptions(USAGE, { extra: { demo: { type: 'boolean', default: false } } });
+    const run = demo ? `${backend}-demo` : backend;
+    const { workDir, port, baseUrl: publicUrl, globalArgs } = await prepare('e2e', backend);
+
+    // The demo writes its files before it serves: they are there once it is healthy.
+    const logPath = path.join(REPORTS, `server-${run}.log`);
+    let server = null;
+    let filesDir;
+    if (demo) {
+        filesDir = path.join(workDir, 'demo');
+        await mkdir(filesDir);
+        server = serve(bin, globalArgs, port, logPath, { cwd: filesDir, args: ['--demo'] });
+        await waitHealthy(server, publicUrl);
+    } else {
+        filesDir = await exported(bin, workDir, globalArgs);
+    }
+    const collectionPath = path.join(filesDir, COLLECTION_FILE);
+    const environmentPath = path.join(filesDir, ENVIRONMENT_FILE);
     const collection = JSON.parse(await readFile(collectionPath, 'utf8'));
     const environment = JSON.parse(await readFile(environmentPath, 'utf8'));
-    const code = environment.values?.find((v) => v.key === 'code')?.value;
-    if (!code) throw new Failure(`the exported environment carries no grant code (${environmentPath})`);
+    for (const key of ['code', 'client-id', 'client-secret', 'device-client-id', 'device-client-secret']) {
+        if (!environment.values?.find((v) => v.key === key)?.value) throw new Failure(`the environment leaves ${key} empty (${environmentPath})`);
+    }
     const requests = requestsOf(collection.item || []);
     if (requests.length === 0) throw new Failure('the exported collection has no requests: was the binary built after the collection was written?');
 
-    const logPath = path.join(REPORTS, `server-${backend}.log`);
-    const server = serve(bin, globalArgs, port, logPath);
-    await waitHealthy(server, publicUrl);
+    if (!server) {
+        server = serve(bin, globalArgs, port, logPath);
+        await waitHealthy(server, publicUrl);
+    }
 
-    const reportPath = path.join(REPORTS, `newman-${backend}.json`);
-    const summary = await runNewman(collectionPath, environmentPath, envVar, reportPath);
+    const reportPath = path.join(REPORTS, `newman-${run}.json`);
+    const summary = await runNewman(collectionPath, environmentPath, reportPath);
     const found = problems(summary, requests);
     try {
         await stop(server);
@@ -161,7 +179,7 @@ async function main() {
     const { stats } = summary.run;
     const failed = stats.assertions.failed + stats.testScripts.failed + stats.prerequestScripts.failed + stats.requests.failed;
     const sent = itemRuns(summary.run.executions).length;
-    const line = `newman (${backend}): ${sent} requests, ${stats.assertions.total} assertions, ${failed} failed`;
+    const line = `newman (${run}): ${sent} requests, ${stats.assertions.total} assertions, ${failed} failed`;
     if (found.length) {
         console.error(`\n${line}\nFAILED:\n${found.map((p) => `  - ${p}`).join('\n')}`);
         console.error(`report: ${path.relative(process.cwd(), reportPath)}, server log: ${path.relative(process.cwd(), logPath)}`);

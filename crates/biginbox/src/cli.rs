@@ -163,8 +163,10 @@ pub enum ClientsCommand {
         /// Client type.
         #[arg(long = "type", value_parser = provision::CLIENT_TYPES.to_vec())]
         client_type: String,
-        #[arg(long, default_value = "")]
-        name: String,
+        /// The client's name (letters, digits, spaces, `_` and `&`); required for every type but
+        /// self, which has no name field and is called "Self Client".
+        #[arg(long)]
+        name: Option<String>,
         /// E-mail of the account that owns the client.
         #[arg(long)]
         owner_email: String,
@@ -269,6 +271,11 @@ pub enum PostmanCommand {
         client_id: Option<String>,
         #[arg(long, requires = "client_id")]
         client_secret: Option<String>,
+        /// A Non-browser client for the collection's device-flow requests.
+        #[arg(long, requires = "device_client_secret")]
+        device_client_id: Option<String>,
+        #[arg(long, requires = "device_client_id")]
+        device_client_secret: Option<String>,
     },
 }
 
@@ -366,6 +373,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             dc,
             json,
         }) => {
+            let name = match name {
+                Some(name) => name,
+                None if client_type == "self" => "Self Client".to_string(),
+                None => anyhow::bail!("--name is required for a {} client", provision::client_type_label(&client_type)),
+            };
             let state = open_state_in(global, None, &[dc]).await?;
             let new = NewClient {
                 client_type: &client_type,
@@ -399,7 +411,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Clients(ClientsCommand::Delete { client_id }) => {
             let state = open_state(global, None).await?;
-            anyhow::ensure!(state.store.delete_client(&client_id).await?, "no client has the id {client_id}");
+            anyhow::ensure!(provision::delete_client(&state, &client_id).await?, "no client has the id {client_id}");
             eprintln!("client {client_id} deleted");
             Ok(())
         }
@@ -447,11 +459,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Postman(PostmanCommand::Export { out, client_id, client_secret }) => {
+        Command::Postman(PostmanCommand::Export { out, client_id, client_secret, device_client_id, device_client_secret }) => {
             let state = open_state(global, None).await?;
-            let credentials = client_id.zip(client_secret);
-            let written =
-                crate::postman::export(&state, &out, credentials.as_ref().map(|(id, secret)| (id.as_str(), secret.as_str()))).await?;
+            let pair = |id: Option<String>, secret: Option<String>| id.zip(secret);
+            let (credentials, device) = (pair(client_id, client_secret), pair(device_client_id, device_client_secret));
+            fn as_refs(c: &Option<(String, String)>) -> Option<(&str, &str)> {
+                c.as_ref().map(|(id, secret)| (id.as_str(), secret.as_str()))
+            }
+            let written = crate::postman::export(&state, &out, as_refs(&credentials), as_refs(&device)).await?;
             for path in written {
                 eprintln!("wrote {}", path.display());
             }

@@ -19,10 +19,22 @@ const DEMO_ORG_NAME: &str = "Demo Org";
 type Filled = Vec<(&'static str, String)>;
 
 /// Writes the collection and the environment into `out`; with a client's credentials the
-/// environment carries them, and a fresh grant code when the client is a Self Client.
-pub async fn export(state: &AppState, out: &Path, credentials: Option<(&str, &str)>) -> anyhow::Result<Vec<PathBuf>> {
+/// environment carries them, and a fresh grant code when the client is a Self Client; with a
+/// Non-browser client's, the device-flow requests use it.
+pub async fn export(
+    state: &AppState,
+    out: &Path,
+    credentials: Option<(&str, &str)>,
+    device: Option<(&str, &str)>,
+) -> anyhow::Result<Vec<PathBuf>> {
     let mut values: Filled =
         vec![("accounts-url", state.config.accounts_url().to_string()), ("api-domain", state.config.api_domain().to_string())];
+    if let Some((client_id, client_secret)) = device {
+        let client = state.store.client(client_id).await?.with_context(|| format!("no client has the id {client_id}"))?;
+        anyhow::ensure!(client.client_type == "non-browser", "the device-flow client {client_id} is not a Non-browser client");
+        values.push(("device-client-id", client_id.to_string()));
+        values.push(("device-client-secret", client_secret.to_string()));
+    }
     if let Some((client_id, client_secret)) = credentials {
         let client = state.store.client(client_id).await?.with_context(|| format!("no client has the id {client_id}"))?;
         values.push(("client-id", client_id.to_string()));
@@ -73,8 +85,9 @@ fn fill_environment(values: &Filled) -> anyhow::Result<Value> {
     Ok(environment)
 }
 
-/// `serve --demo`: on an empty database, an organization, its admin, a Self Client, and the
-/// filled collection and environment in the working directory.
+/// `serve --demo`: on an empty database, an organization, its admin, a Self Client and a
+/// Non-browser client (for the device-flow requests), and the filled collection and environment
+/// in the working directory, so that newman runs the whole collection on them as they are.
 pub async fn demo(state: &AppState) -> anyhow::Result<()> {
     if state.store.count_orgs().await? > 0 {
         tracing::warn!("--demo sets up an empty database only; this one has organizations already, so nothing was created");
@@ -85,8 +98,12 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
     let org = provision::create_org(state, DEMO_ORG_NAME, email, Some(&password), "UTC").await?;
     let new_client = NewClient::new("self", "Self Client", email);
     let client = provision::create_client(state, &new_client).await?;
+    let new_device =
+        NewClient { homepage: Some("https://device.demo.biginbox.local"), ..NewClient::new("non-browser", "Demo Device", email) };
+    let device = provision::create_client(state, &new_device).await?;
     let dir = std::env::current_dir()?;
-    let written = export(state, &dir, Some((&client.client_id, &client.client_secret))).await?;
+    let written =
+        export(state, &dir, Some((&client.client_id, &client.client_secret)), Some((&device.client_id, &device.client_secret))).await?;
     let url = state.config.public_url.clone();
     println!(
         "biginbox demo is ready at {url}\n\
@@ -94,6 +111,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
          \n  admin         {email} / {password}   (sign in at {url}/signin)\
          \n  Self Client   client_id {client_id}\
          \n                client_secret {client_secret}\
+         \n  Non-browser   client_id {device_id} (the collection's device-flow requests)\
          \n\nStep 3 (set up your environment): written for you:\
          \n  {collection}\n  {environment}\
          \nStep 4 (authorization): import both into Postman, select \"Setup Details\", and send\
@@ -104,6 +122,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
         org_id = org.org_id,
         client_id = client.client_id,
         client_secret = client.client_secret,
+        device_id = device.client_id,
         collection = written[0].display(),
         environment = written[1].display(),
     );

@@ -284,6 +284,14 @@ pub async fn create_client(state: &AppState, new: &NewClient<'_>) -> Result<Clie
     Ok(ClientCreated { client_id: client.client_id, client_secret, client_type: client.client_type })
 }
 
+/// Deletes a client with its codes and tokens, and forgets its tokens on this node at once (other
+/// processes' caches let them go within their 30 s lifetime); false when there was no such client.
+pub async fn delete_client(state: &AppState, client_id: &str) -> Result<bool, ProvisionError> {
+    let deleted = state.store.delete_client(client_id).await?;
+    state.tokens.forget_client(client_id);
+    Ok(deleted)
+}
+
 /// Gives a client a new secret; the old one stops working at once.
 pub async fn regenerate_secret(state: &AppState, client: &Client) -> Result<String, ProvisionError> {
     let secret = secrets::mint_client_secret();

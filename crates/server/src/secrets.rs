@@ -82,6 +82,9 @@ pub fn verify_password(secret: &str, hash: &str) -> bool {
 /// rather than a block left behind in the allocator of every thread that ever hashed.
 pub struct Verifier {
     jobs: std::sync::mpsc::Sender<(String, String, tokio::sync::oneshot::Sender<bool>)>,
+    /// A hash of nothing anyone knows, checked when there is no real hash, so that a missing
+    /// account costs as much as a wrong password (timing does not tell which e-mails exist).
+    dummy_hash: String,
 }
 
 impl Verifier {
@@ -92,7 +95,19 @@ impl Verifier {
                 let _ = answer.send(verify_password(&secret, &hash));
             }
         })?;
-        Ok(Self { jobs })
+        Ok(Self { jobs, dummy_hash: hash_password(&mint_opaque())? })
+    }
+
+    /// Does `secret` match `hash`? Without a hash, the same work is done against a dummy one, and
+    /// the answer is no.
+    pub async fn verify_or_dummy(&self, secret: &str, hash: Option<&str>) -> bool {
+        match hash {
+            Some(hash) => self.verify(secret, hash).await,
+            None => {
+                self.verify(secret, &self.dummy_hash).await;
+                false
+            }
+        }
     }
 
     /// Does `secret` match `hash`? A malformed hash, or a stopped thread, never verifies.

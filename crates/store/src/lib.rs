@@ -53,16 +53,23 @@ pub trait Store: Send + Sync + 'static {
     async fn create_client(&self, client: &Client) -> Result<()>;
     async fn client(&self, client_id: &str) -> Result<Option<Client>>;
     async fn clients_of_owner(&self, owner: Id) -> Result<Vec<Client>>;
+    /// Deletes a client with its codes, device requests and tokens (all at once, so that nothing
+    /// it was given keeps working); false when there was no such client.
     async fn delete_client(&self, client_id: &str) -> Result<bool>;
     async fn update_client(&self, client: &Client) -> Result<bool>;
     async fn list_clients(&self) -> Result<Vec<Client>>;
 
     // Grant codes and tokens, addressed by their keyed digests.
     async fn insert_code(&self, code: &GrantCode) -> Result<()>;
+    /// A code as stored, used or not, without marking it (the checks before [`Store::consume_code`]).
+    async fn code(&self, digest: &[u8]) -> Result<Option<GrantCode>>;
     /// Marks the code used and returns it; a second call reports the earlier use. A code of
     /// another client is `Unknown` to this one and stays unused.
     async fn consume_code(&self, digest: &[u8], client_id: &str, now: i64) -> Result<CodeUse>;
-    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()>;
+    /// Inserts a refresh token and, in the same transaction (serialised per account and client),
+    /// revokes the oldest live ones of its account and client beyond the newest `keep` (and their
+    /// access tokens); returns the ids revoked.
+    async fn insert_refresh_token(&self, token: &RefreshToken, keep: u32, now: i64) -> Result<Vec<Id>>;
     async fn refresh_token(&self, digest: &[u8]) -> Result<Option<RefreshToken>>;
     async fn insert_access_token(&self, token: &AccessToken) -> Result<()>;
     async fn access_token(&self, digest: &[u8]) -> Result<Option<AccessToken>>;
@@ -73,11 +80,10 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_tokens_of_code(&self, code_id: Id, now: i64) -> Result<Vec<Vec<u8>>>;
     /// Live refresh tokens of an account (its connected apps), newest first.
     async fn refresh_tokens_of_account(&self, account_id: Id) -> Result<Vec<RefreshToken>>;
-    /// Revokes the oldest live refresh tokens of an account and client beyond the newest `keep`
-    /// (and their access tokens); returns the ids revoked.
-    async fn evict_refresh_tokens(&self, account_id: Id, client_id: &str, keep: u32, now: i64) -> Result<Vec<Id>>;
-    /// Access tokens minted from a refresh token since `since`.
-    async fn count_access_tokens_since(&self, refresh_id: Id, since: i64) -> Result<u64>;
+    /// Inserts an access token minted from a live refresh token (`token.refresh_id`) unless that
+    /// refresh token minted `max` or more since `since`: the count and the insert are one atomic
+    /// step, so parallel refreshes cannot pass the limit together.
+    async fn insert_refreshed_access_token(&self, token: &AccessToken, since: i64, max: u64) -> Result<Refreshed>;
 
     // The device flow.
     async fn insert_device_code(&self, code: &DeviceCode) -> Result<()>;

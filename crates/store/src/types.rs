@@ -118,6 +118,16 @@ pub struct GrantCode {
     pub created_time: i64,
 }
 
+/// What [`crate::Store::insert_refreshed_access_token`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refreshed {
+    Minted,
+    /// The refresh token minted its limit within the window: nothing was inserted.
+    TooMany,
+    /// The refresh token was revoked meanwhile: nothing was inserted.
+    Revoked,
+}
+
 #[derive(Clone, Debug)]
 pub enum CodeUse {
     Unknown,

@@ -61,6 +61,10 @@ async fn parse_request(state: &AppState, params: &[(String, String)]) -> Result<
             return Err(Refusal::Page("The authorization server failed; try again."));
         }
     };
+    // A client is known only in its own data centre unless it has the multi-DC setting.
+    if !client.multi_dc && client.dc != state.config.location {
+        return Err(Refusal::Page("Invalid Client: no client is registered with this client_id."));
+    }
     if !matches!(client.client_type.as_str(), "server-based" | "mobile" | "client-based") {
         return Err(Refusal::Page("This client type cannot use the browser flow: Self Clients generate codes in the API console, Non-browser clients use the device flow."));
     }
@@ -211,6 +215,21 @@ pub async fn authorize_page(State(state): State<AppState>, headers: HeaderMap, R
         let page = state.pages.render(StatusCode::OK, "signin.html", context! { csrf => &csrf.token, next, email => "", error => "" });
         return csrf.attach(&state, page);
     };
+    // Zoho asks only the first time: a user who already granted this client these scopes (a
+    // live refresh token, i.e. a connected app) goes straight back, unless `prompt=consent`.
+    if param(&params, "prompt") != Some("consent") && request.response_type == ResponseType::Code {
+        match earlier_consent(&state, &account, &request).await {
+            // Zoho gives a refresh token only the first time; `prompt=consent` gets another.
+            Ok(Some(org)) => {
+                return match grant_code(&state, &request, &account, &org, false).await {
+                    Ok(target) => Redirect::to(&target).into_response(),
+                    Err(err) => server_error(&state, err),
+                }
+            }
+            Ok(None) => {}
+            Err(err) => return server_error(&state, err),
+        }
+    }
     let hidden: Vec<(String, String)> = CARRIED.iter().filter_map(|k| param(&params, k).map(|v| (k.to_string(), v.to_string()))).collect();
     let page = match consent_context(&state, &request.client.name, &request.scopes, hidden, &account, &csrf, "/oauth/v2/auth").await {
         Ok(Some(context)) => state.pages.render(StatusCode::OK, "consent.html", context),
@@ -252,7 +271,7 @@ pub async fn authorize_submit(State(state): State<AppState>, headers: HeaderMap,
         return state.pages.message(StatusCode::BAD_REQUEST, "Pick an organization", "The organization chosen is not one of yours.");
     };
     let target = match request.response_type {
-        ResponseType::Code => grant_code(&state, &request, &account, org).await,
+        ResponseType::Code => grant_code(&state, &request, &account, org, request.offline).await,
         ResponseType::Token => implicit_token(&state, &request, &account, org).await,
     };
     match target {
@@ -270,7 +289,25 @@ fn home_of(state: &AppState, org: &Org) -> (String, String) {
     (org.dc.clone(), state.config.url_of(&org.dc).to_string())
 }
 
-async fn grant_code(state: &AppState, request: &AuthRequest, account: &Account, org: &Org) -> anyhow::Result<String> {
+/// The organization of the user's newest connected app of this client whose scopes include every
+/// scope asked for, if any (and the user is still in that organization).
+async fn earlier_consent(state: &AppState, account: &Account, request: &AuthRequest) -> anyhow::Result<Option<Org>> {
+    let orgs = state.store.orgs_of_account(account.id).await?;
+    for token in state.store.refresh_tokens_of_account(account.id).await? {
+        if token.client_id != request.client.client_id {
+            continue;
+        }
+        let granted = ScopeSet::parse(&token.scopes).unwrap_or_default();
+        if request.scopes.iter().all(|asked| granted.iter().any(|g| g == asked)) {
+            if let Some(org) = orgs.iter().find(|o| o.id == token.org_id) {
+                return Ok(Some(org.clone()));
+            }
+        }
+    }
+    Ok(None)
+}
+
+async fn grant_code(state: &AppState, request: &AuthRequest, account: &Account, org: &Org, offline: bool) -> anyhow::Result<String> {
     let code = secrets::mint_token();
     let now = state.now();
     let grant = GrantCode {
@@ -282,7 +319,7 @@ async fn grant_code(state: &AppState, request: &AuthRequest, account: &Account, 
         account_id: account.id,
         scopes: request.scopes.to_string(),
         redirect_uri: Some(request.redirect_uri.clone()),
-        offline: request.offline,
+        offline,
         code_challenge: request.code_challenge.clone(),
         description: None,
         expires_at: now + AUTH_CODE_LIFETIME_MS,

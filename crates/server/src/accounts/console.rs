@@ -432,9 +432,9 @@ pub async fn delete_client(State(state): State<AppState>, headers: HeaderMap, Pa
     if let Err(response) = owned_client(&state, &signed, &client_id).await {
         return response;
     }
-    match state.store.delete_client(&client_id).await {
+    match provision::delete_client(&state, &client_id).await {
         Ok(_) => Redirect::to("/console").into_response(),
-        Err(err) => server_error(&state, err),
+        Err(err) => server_error(&state, anyhow::anyhow!(err)),
     }
 }
 

@@ -49,13 +49,9 @@ pub async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, bo
             return state.pages.message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Sign-in failed; try again.");
         }
     };
-    let verified = match account {
-        Some(account) => match account.password_hash.as_deref() {
-            Some(hash) if state.verifier.verify(password, hash).await => Some(account),
-            _ => None,
-        },
-        None => None,
-    };
+    // Unknown e-mails and accounts without a password pay for an argon2 check too.
+    let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
+    let verified = if state.verifier.verify_or_dummy(password, hash).await { account } else { None };
     let Some(account) = verified else {
         state.password_failures.fail(&key, now);
         let page = state.pages.render(

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use crm::Id;
 use serde_json::{json, Map, Value};
-use store::{AccessToken, Client, CodeUse, RefreshToken};
+use store::{AccessToken, Client, CodeUse, GrantCode, RefreshToken, Refreshed};
 
 use super::throttle::minutes_until;
 use crate::secrets;
@@ -22,6 +22,9 @@ pub const MAX_REFRESH_TOKENS: u32 = 20;
 pub const MAX_ACCESS_PER_WINDOW: u64 = 10;
 /// ... within this window.
 pub const ACCESS_WINDOW_MS: i64 = 10 * 60_000;
+
+/// Zoho's description of the 11th access token of a refresh token within 10 minutes.
+pub const TOO_MANY_REQUESTS: &str = "You have made too many requests continuously. Please try again after some time.";
 
 /// An OAuth error as the token endpoint reports it.
 #[derive(Debug)]
@@ -112,8 +115,19 @@ async fn exchange_code(state: &AppState, params: &[(String, String)]) -> Result<
     if grant_code.is_empty() {
         return Err(code("invalid_code"));
     }
+    let digest = state.secrets.digest(grant_code);
     let now = state.now();
-    let grant = match state.store.consume_code(&state.secrets.digest(grant_code), &client.client_id, now).await? {
+    // Every check comes before the code is marked used: a code tried at the wrong data centre,
+    // with the wrong redirect URI or without its verifier stays good for the right request.
+    // Only a code used before is a replay.
+    let grant = state.store.code(&digest).await?.filter(|g| g.client_id == client.client_id).ok_or(code("invalid_code"))?;
+    if !in_this_data_centre(state, grant.org_id).await? {
+        return Err(code("invalid_code"));
+    }
+    if grant.used_at.is_none() {
+        check_code_request(&grant, params, with_secret, now)?;
+    }
+    let grant = match state.store.consume_code(&digest, &client.client_id, now).await? {
         CodeUse::Fresh(grant) => grant,
         CodeUse::Unknown => return Err(code("invalid_code")),
         CodeUse::Replayed(grant) => {
@@ -125,25 +139,6 @@ async fn exchange_code(state: &AppState, params: &[(String, String)]) -> Result<
             return Err(code("invalid_code"));
         }
     };
-    if grant.expires_at <= now || !in_this_data_centre(state, grant.org_id).await? {
-        return Err(code("invalid_code"));
-    }
-    if let Some(registered) = &grant.redirect_uri {
-        if param(params, "redirect_uri") != Some(registered.as_str()) {
-            return Err(code("invalid_redirect_uri"));
-        }
-    }
-    match &grant.code_challenge {
-        Some(challenge) => {
-            let verifier = param(params, "code_verifier").unwrap_or("");
-            if !secrets::pkce_s256_matches(verifier, challenge) {
-                return Err(code("invalid_code"));
-            }
-        }
-        // A public client without its secret has nothing else to prove itself with.
-        None if !with_secret => return Err(code("invalid_client_secret")),
-        None => {}
-    }
     let issued = Grant {
         client_id: &grant.client_id,
         org_id: grant.org_id,
@@ -152,6 +147,28 @@ async fn exchange_code(state: &AppState, params: &[(String, String)]) -> Result<
         code_id: Some(grant.id),
     };
     Ok(issue(state, &issued, grant.offline || grant.kind == "self").await?)
+}
+
+/// What an unused code's exchange must carry: the code still alive, the redirect URI it was
+/// issued for, and the PKCE verifier when it was requested with a challenge.
+fn check_code_request(grant: &GrantCode, params: &[(String, String)], with_secret: bool, now: i64) -> Result<(), OAuthError> {
+    if grant.expires_at <= now {
+        return Err(code("invalid_code"));
+    }
+    if let Some(registered) = &grant.redirect_uri {
+        if param(params, "redirect_uri") != Some(registered.as_str()) {
+            return Err(code("invalid_redirect_uri"));
+        }
+    }
+    match &grant.code_challenge {
+        Some(challenge) if !secrets::pkce_s256_matches(param(params, "code_verifier").unwrap_or(""), challenge) => {
+            Err(code("invalid_code"))
+        }
+        Some(_) => Ok(()),
+        // A public client without its secret has nothing else to prove itself with.
+        None if !with_secret => Err(code("invalid_client_secret")),
+        None => Ok(()),
+    }
 }
 
 /// Is the organization hosted in the data centre this request reached?
@@ -178,22 +195,26 @@ pub async fn issue(state: &AppState, grant: &Grant<'_>, offline: bool) -> anyhow
         let token = secrets::mint_token();
         let id = state.mint_id();
         refresh_id = Some(id);
-        state
-            .store
-            .insert_refresh_token(&RefreshToken {
-                id,
-                digest: state.secrets.digest(&token),
-                client_id: grant.client_id.to_string(),
-                org_id: grant.org_id,
-                account_id: grant.account_id,
-                scopes: grant.scopes.to_string(),
-                code_id: grant.code_id,
-                created_time: now,
-                revoked_at: None,
-            })
-            .await?;
         // The 21st refresh token of a user and client evicts the oldest.
-        for evicted in state.store.evict_refresh_tokens(grant.account_id, grant.client_id, MAX_REFRESH_TOKENS, now).await? {
+        let evicted = state
+            .store
+            .insert_refresh_token(
+                &RefreshToken {
+                    id,
+                    digest: state.secrets.digest(&token),
+                    client_id: grant.client_id.to_string(),
+                    org_id: grant.org_id,
+                    account_id: grant.account_id,
+                    scopes: grant.scopes.to_string(),
+                    code_id: grant.code_id,
+                    created_time: now,
+                    revoked_at: None,
+                },
+                MAX_REFRESH_TOKENS,
+                now,
+            )
+            .await?;
+        for evicted in evicted {
             state.tokens.forget_refresh(evicted);
         }
         Some(token)
@@ -238,26 +259,25 @@ async fn refresh(state: &AppState, params: &[(String, String)]) -> Result<Value,
         return Err(code("invalid_code"));
     }
     let now = state.now();
-    if state.store.count_access_tokens_since(row.id, now - ACCESS_WINDOW_MS).await? >= MAX_ACCESS_PER_WINDOW {
-        return Err(OAuthError::Denied("You have made too many requests continuously. Please try again after some time.".into()));
-    }
     let access = secrets::mint_token();
-    state
-        .store
-        .insert_access_token(&AccessToken {
-            id: state.mint_id(),
-            digest: state.secrets.digest(&access),
-            refresh_id: Some(row.id),
-            code_id: None,
-            client_id: client.client_id.clone(),
-            org_id: row.org_id,
-            account_id: row.account_id,
-            scopes: row.scopes.clone(),
-            created_time: now,
-            expires_at: now + ACCESS_TOKEN_LIFETIME_MS,
-            revoked_at: None,
-        })
-        .await?;
+    let token = AccessToken {
+        id: state.mint_id(),
+        digest: state.secrets.digest(&access),
+        refresh_id: Some(row.id),
+        code_id: None,
+        client_id: client.client_id.clone(),
+        org_id: row.org_id,
+        account_id: row.account_id,
+        scopes: row.scopes.clone(),
+        created_time: now,
+        expires_at: now + ACCESS_TOKEN_LIFETIME_MS,
+        revoked_at: None,
+    };
+    match state.store.insert_refreshed_access_token(&token, now - ACCESS_WINDOW_MS, MAX_ACCESS_PER_WINDOW).await? {
+        Refreshed::Minted => {}
+        Refreshed::Revoked => return Err(code("invalid_code")),
+        Refreshed::TooMany => return Err(OAuthError::Denied(TOO_MANY_REQUESTS.into())),
+    }
     Ok(json!({
         "access_token": access,
         "api_domain": state.config.api_domain(),

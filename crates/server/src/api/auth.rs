@@ -36,6 +36,7 @@ pub struct Caller {
 
 struct CacheEntry {
     caller: Arc<Caller>,
+    client_id: String,
     refresh_id: Option<Id>,
     expires_at: i64,
     fresh_until: i64,
@@ -73,6 +74,11 @@ impl TokenCache {
     /// Forgets every token of an organization (its schema changed).
     pub fn forget_org(&self, org_id: Id) {
         self.entries.lock().expect("token cache poisoned").retain(|_, e| e.caller.org.id != org_id);
+    }
+
+    /// Forgets every access token of a client (it was deleted).
+    pub fn forget_client(&self, client_id: &str) {
+        self.entries.lock().expect("token cache poisoned").retain(|_, e| e.client_id != client_id);
     }
 
     /// Forgets every access token minted from a refresh token.
@@ -121,8 +127,13 @@ async fn resolve(state: &AppState, token: &str) -> Result<Arc<Caller>, ApiError>
     let scopes = ScopeSet::parse(&row.scopes).map_err(|_| invalid())?;
     let caller =
         Arc::new(Caller { schema: state.schema(org.id).await?, tz: crm::time_fmt::zone(&org.time_zone), org, user, members, scopes });
-    let entry =
-        CacheEntry { caller: caller.clone(), refresh_id: row.refresh_id, expires_at: row.expires_at, fresh_until: now + CACHE_TTL_MS };
+    let entry = CacheEntry {
+        caller: caller.clone(),
+        client_id: row.client_id,
+        refresh_id: row.refresh_id,
+        expires_at: row.expires_at,
+        fresh_until: now + CACHE_TTL_MS,
+    };
     state.tokens.put(digest, entry);
     Ok(caller)
 }

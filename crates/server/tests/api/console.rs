@@ -180,6 +180,28 @@ async fn a_person_signs_up_and_registers_clients(app: TestApp) {
     let (status, _, _) = browser.post(&format!("/console/clients/{web_id}/delete"), &[("csrf_token", &csrf)]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(!browser.get("/console").await.2.contains("Web App 2"));
+    // Deleting a Self Client in the console kills the tokens it was given at once.
+    let (self_id, self_secret) = ids[4].clone();
+    let account = app.state.store.account_by_email("pat@zylker.example").await.unwrap().unwrap();
+    let org_id = app.state.store.orgs_of_account(account.id).await.unwrap()[0].id.to_string();
+    let code = server::provision::create_self_code(&app.state, &self_id, &org_id, "ZohoBigin.org.READ", 3, None).await.unwrap().code;
+    let tokens = app
+        .token_call(&[("grant_type", "authorization_code"), ("client_id", &self_id), ("client_secret", &self_secret), ("code", &code)])
+        .await
+        .1;
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    assert_eq!(app.get("/bigin/v2/org", &access).await.0, StatusCode::OK);
+    let (status, _, _) = browser.post(&format!("/console/clients/{self_id}/delete"), &[("csrf_token", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, body) = app.get("/bigin/v2/org", &access).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("INVALID_TOKEN")));
+    let refresh = [
+        ("grant_type", "refresh_token"),
+        ("client_id", self_id.as_str()),
+        ("client_secret", self_secret.as_str()),
+        ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+    ];
+    assert_eq!(app.token_call(&refresh).await.1["error"], "invalid_client");
     // Another person cannot see or change these clients.
     let mut stranger = Browser::new(&app);
     sign_up(&mut stranger, "eve@evil.example", "Evil").await;

@@ -104,20 +104,16 @@ async fn data_centres_keep_to_themselves(app: TestApp) {
         ("redirect_uri", "https://app.example/cb"),
     ];
     assert_eq!(token_at(&app, &us_url, &exchange).await["error"], "invalid_code", "the code belongs to the EU accounts server");
-    // That failed exchange did not burn the code: it was the wrong data centre, not a replay.
-    let fresh_code_tokens = {
-        let (_, location, _) = browser.post("/oauth/v2/auth", &form).await;
-        let code = query_of(&location.unwrap())["code"].clone();
-        let exchange = [
-            ("grant_type", "authorization_code"),
-            ("client_id", multi.client_id.as_str()),
-            ("client_secret", multi.client_secret.as_str()),
-            ("code", code.as_str()),
-            ("redirect_uri", "https://app.example/cb"),
-        ];
-        token_at(&app, &eu_url, &exchange).await
-    };
-    assert_eq!(fresh_code_tokens["api_domain"], eu_url.as_str(), "{fresh_code_tokens}");
+    assert_eq!(token_at(&app, &us_url, &exchange).await["error"], "invalid_code", "and stays so, without counting as a replay");
+    // Those failed exchanges did not burn the code: the same code works at its own data centre.
+    let tokens = token_at(&app, &eu_url, &exchange).await;
+    assert_eq!(tokens["api_domain"], eu_url.as_str(), "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    assert_eq!(get_at(&app, &eu_url, "/bigin/v2/org", &access).await.0, StatusCode::OK);
+    // Once used there, trying it at the US is still nothing (and revokes nothing).
+    assert_eq!(token_at(&app, &us_url, &exchange).await["error"], "invalid_code");
+    assert_eq!(get_at(&app, &eu_url, "/bigin/v2/org", &access).await.0, StatusCode::OK);
+
     // A client without the multi-DC setting is invalid_client at the other data centre.
     let params = [
         ("grant_type", "refresh_token"),
@@ -127,4 +123,71 @@ async fn data_centres_keep_to_themselves(app: TestApp) {
     ];
     assert_eq!(token_at(&app, &eu_url, &params).await["error"], "invalid_client");
     assert_eq!(token_at(&app, &us_url, &params).await["error"], "invalid_code");
+    // ... and at the other data centre's authorization page too, with no redirect.
+    let query = format!("scope={ALL_SCOPES}&client_id={}&response_type=code&redirect_uri=https://app.example/cb", single.client_id);
+    let mut eu_browser = Browser::new(&app);
+    eu_browser.base = eu_url.clone();
+    let (status, location, page) = eu_browser.get(&format!("/oauth/v2/auth?{query}")).await;
+    assert_eq!((status, location), (StatusCode::BAD_REQUEST, None));
+    assert!(page.contains("Invalid Client"), "{page}");
+    let (status, _, page) = browser.get(&format!("/oauth/v2/auth?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "at its own data centre the consent page shows");
+    assert!(page.contains("US App"));
+
+    // Turning the multi-DC setting on in the console's edit form opens the other data centre;
+    // turning it off closes it again.
+    let edit = format!("/console/clients/{}/edit", single.client_id);
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("name", "US App"),
+        ("homepage", "https://app.example"),
+        ("redirect_uris", "https://app.example/cb"),
+    ];
+    let (status, _, _) = browser.post(&edit, &[&fields[..], &[("multi_dc", "on")]].concat()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(us.store.client(&single.client_id).await.unwrap().unwrap().multi_dc);
+    assert_eq!(token_at(&app, &eu_url, &params).await["error"], "invalid_code", "known at the EU now");
+    assert_eq!(eu_browser.get(&format!("/oauth/v2/auth?{query}")).await.0, StatusCode::OK);
+    assert_eq!(browser.post(&edit, &fields).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(token_at(&app, &eu_url, &params).await["error"], "invalid_client");
+    assert_eq!(eu_browser.get(&format!("/oauth/v2/auth?{query}")).await.0, StatusCode::BAD_REQUEST);
+
+    // The device flow: a request started at the US and approved for the EU organization is
+    // `other_dc` at the US; the device polls the EU accounts server and gets EU tokens there.
+    let tv = provision::create_client(
+        &us,
+        &NewClient { homepage: Some("https://tv.example"), multi_dc: true, ..NewClient::new("non-browser", "TV", email) },
+    )
+    .await
+    .unwrap();
+    let started: Value = app
+        .http
+        .post(format!("{us_url}/oauth/v3/device/code"))
+        .form(&[("client_id", tv.client_id.as_str()), ("grant_type", "device_request"), ("scope", ALL_SCOPES)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_code = started["user_code"].as_str().unwrap();
+    browser.post("/oauth/v3/device", &[("csrf_token", &csrf), ("user_code", user_code)]).await;
+    let (status, _, _) = browser
+        .post(
+            "/oauth/v3/device/approve",
+            &[("csrf_token", &csrf), ("user_code", user_code), ("org_id", &org.org_id), ("decision", "allow")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let poll = [
+        ("grant_type", "device_token"),
+        ("client_id", tv.client_id.as_str()),
+        ("client_secret", tv.client_secret.as_str()),
+        ("code", started["device_code"].as_str().unwrap()),
+    ];
+    assert_eq!(token_at(&app, &us_url, &poll).await, serde_json::json!({"error": "other_dc"}));
+    app.advance(31);
+    let tokens = token_at(&app, &eu_url, &poll).await;
+    assert_eq!(tokens["api_domain"], eu_url.as_str(), "{tokens}");
+    assert_eq!(get_at(&app, &eu_url, "/bigin/v2/org", tokens["access_token"].as_str().unwrap()).await.0, StatusCode::OK);
 }

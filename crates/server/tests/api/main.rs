@@ -15,6 +15,7 @@ mod modules;
 mod oauth;
 mod pages;
 mod records;
+mod redirect_uris;
 mod related;
 mod scopes;
 mod search;

@@ -13,9 +13,11 @@ on_both_backends!(
     token_endpoint_takes_query_string_parameters,
     client_errors_are_reported_in_a_200,
     codes_and_access_tokens_expire,
+    self_client_codes_live_their_chosen_duration,
     revoking_a_refresh_token_kills_its_access_tokens,
     revoking_an_access_token,
     database_holds_no_secret_in_clear,
+    deleting_a_client_kills_its_codes_and_tokens,
 );
 
 fn is_zoho_token(value: &Value) -> bool {
@@ -164,6 +166,21 @@ async fn codes_and_access_tokens_expire(app: TestApp) {
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("INVALID_TOKEN")));
 }
 
+async fn self_client_codes_live_their_chosen_duration(app: TestApp) {
+    let org = app.org("Zylker", "pat@zylker.example").await;
+    let client = app.self_client("pat@zylker.example").await;
+    for minutes in [3, 5, 7, 10] {
+        let code = |_| async {
+            server::provision::create_self_code(&app.state, &client.client_id, &org.org_id, ALL_SCOPES, minutes, None).await.unwrap().code
+        };
+        let (in_time, late) = (code(0).await, code(1).await);
+        app.advance(i64::from(minutes) * 60 - 1);
+        assert!(app.exchange(&client, &in_time).await["access_token"].is_string(), "{minutes} min: a second before expiry");
+        app.advance(1);
+        assert_eq!(app.exchange(&client, &late).await, serde_json::json!({"error": "invalid_code"}), "{minutes} min: expired");
+    }
+}
+
 async fn revoking_a_refresh_token_kills_its_access_tokens(app: TestApp) {
     let tenant = app.tenant("Zylker", ALL_SCOPES).await;
     let refresh = [
@@ -241,4 +258,43 @@ async fn database_holds_no_secret_in_clear(app: TestApp) {
             assert!(!dump.contains(part), "part of {secret} is stored in clear");
         }
     }
+}
+
+async fn deleting_a_client_kills_its_codes_and_tokens(app: TestApp) {
+    let tenant = app.tenant("Zylker", ALL_SCOPES).await;
+    let refresh = [
+        ("grant_type", "refresh_token"),
+        ("client_id", tenant.client.client_id.as_str()),
+        ("client_secret", tenant.client.client_secret.as_str()),
+        ("refresh_token", tenant.refresh_token.as_str()),
+    ];
+    let minted = app.token_call(&refresh).await.1["access_token"].as_str().unwrap().to_string();
+    let unused_code = app.self_code(&tenant.client, &tenant.org.org_id, ALL_SCOPES).await;
+    // Warm this node's token cache, so that the delete has to evict the entries.
+    for token in [&minted, &tenant.access_token] {
+        assert_eq!(app.get("/bigin/v2/org", token).await.0, StatusCode::OK);
+    }
+    // Another client of the same user keeps working.
+    let other = app.self_client(&tenant.org.admin_email).await;
+    let other_code = app.self_code(&other, &tenant.org.org_id, ALL_SCOPES).await;
+    let other_access = app.exchange(&other, &other_code).await["access_token"].as_str().unwrap().to_string();
+
+    assert!(server::provision::delete_client(&app.state, &tenant.client.client_id).await.unwrap());
+    for token in [&minted, &tenant.access_token] {
+        let (status, body) = app.get("/bigin/v2/org", token).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("INVALID_TOKEN")));
+    }
+    assert_eq!(app.token_call(&refresh).await.1, serde_json::json!({"error": "invalid_client"}));
+    assert_eq!(app.exchange(&tenant.client, &unused_code).await, serde_json::json!({"error": "invalid_client"}));
+    let store = &app.state.store;
+    assert!(store.refresh_token(&app.state.secrets.digest(&tenant.refresh_token)).await.unwrap().is_none(), "tokens are gone");
+    assert!(store.code(&app.state.secrets.digest(&unused_code)).await.unwrap().is_none(), "codes are gone");
+    assert_eq!(app.get("/bigin/v2/org", &other_access).await.0, StatusCode::OK);
+
+    // Deleted by another process (the CLI), this node's cache trusts a token for at most 30 s.
+    let other_id = other.client_id.clone();
+    assert!(app.state.store.delete_client(&other_id).await.unwrap());
+    app.advance(31);
+    let (status, body) = app.get("/bigin/v2/org", &other_access).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("INVALID_TOKEN")));
 }

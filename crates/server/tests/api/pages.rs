@@ -8,7 +8,11 @@ use crate::browser::{input_value, option_values, query_of, Browser};
 use crate::helpers::{TestApp, ALL_SCOPES};
 use crate::on_both_backends;
 
-on_both_backends!(consent_with_an_organization_picker_redirects_with_a_code, refusals_never_redirect_to_strangers);
+on_both_backends!(
+    consent_with_an_organization_picker_redirects_with_a_code,
+    refusals_never_redirect_to_strangers,
+    signing_out_ends_the_session
+);
 
 const REDIRECT: &str = "https://app.example/callback";
 
@@ -173,4 +177,27 @@ async fn refusals_never_redirect_to_strangers(app: TestApp) {
     let self_client = app.self_client(email).await;
     let (status, _, _) = browser.get(&auth_path(&self_client.client_id, "online")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+async fn signing_out_ends_the_session(app: TestApp) {
+    let email = "pat@zylker.example";
+    app.org("Zylker", email).await;
+    let mut browser = Browser::new(&app);
+    browser.get("/signin").await;
+    let csrf = browser.csrf();
+    browser.post("/signin", &[("email", email), ("password", "password-1"), ("csrf_token", &csrf), ("next", "/console")]).await;
+    assert_eq!(browser.get("/console").await.0, StatusCode::OK);
+    let session = browser.cookies["bb_session"].clone();
+
+    let (status, location, _) = browser.post("/signout", &[("csrf_token", &csrf)]).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/signin")));
+    assert_eq!(browser.cookies["bb_session"], "", "the cookie is cleared");
+    let (status, location, _) = browser.get("/console").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().starts_with("/signin"));
+    // The old session id is dead on the server too, not only forgotten by this browser.
+    browser.cookies.insert("bb_session".into(), session);
+    let (status, location, _) = browser.get("/console").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().starts_with("/signin"));
 }

@@ -206,6 +206,19 @@ pub async fn insert_code(c: &impl GenericClient, g: &GrantCode) -> Result<()> {
 }
 
 /// One statement claims the code, so two nodes racing for it cannot both win.
+pub async fn code(c: &impl GenericClient, digest: &[u8]) -> Result<Option<GrantCode>> {
+    let row = c.query_opt(&format!("SELECT {CODE_COLUMNS} FROM grant_codes WHERE digest = $1"), &[&digest]).await?;
+    Ok(row.as_ref().map(code_from))
+}
+
+/// A client and everything it was given.
+pub async fn delete_client(tx: &impl GenericClient, client_id: &str) -> Result<bool> {
+    for table in ["access_tokens", "refresh_tokens", "grant_codes", "device_codes"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE client_id = $1"), &[&client_id]).await?;
+    }
+    Ok(tx.execute("DELETE FROM clients WHERE client_id = $1", &[&client_id]).await? > 0)
+}
+
 pub async fn consume_code(c: &impl GenericClient, digest: &[u8], client_id: &str, now: i64) -> Result<CodeUse> {
     let claimed = c
         .query_opt(
@@ -295,11 +308,27 @@ pub async fn evict_refresh_tokens(
     Ok(ids.into_iter().map(id).collect())
 }
 
-pub async fn count_access_tokens_since(c: &impl GenericClient, refresh_id: crm::Id, since: i64) -> Result<u64> {
-    let row = c
-        .query_one("SELECT COUNT(*) FROM access_tokens WHERE refresh_id = $1 AND created_time > $2", &[&refresh_id.as_i64(), &since])
-        .await?;
-    Ok(row.get::<_, i64>(0) as u64)
+/// Serialises refresh-token issuance of one account and client (until the transaction ends), so
+/// that eviction sees every token inserted before it.
+pub async fn lock_refresh_tokens_of(tx: &impl GenericClient, account_id: crm::Id, client_id: &str) -> Result<()> {
+    tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", &[&client_id, &account_id.as_i64()]).await?;
+    Ok(())
+}
+
+pub async fn insert_refreshed_access_token(tx: &impl GenericClient, t: &AccessToken, since: i64, max: u64) -> Result<Refreshed> {
+    let refresh_id = t.refresh_id.map(|i| i.as_i64());
+    // The row lock orders parallel refreshes of one token (and a revoke) one after another.
+    let live = tx.query_opt("SELECT 1 FROM refresh_tokens WHERE id = $1 AND revoked_at IS NULL FOR UPDATE", &[&refresh_id]).await?;
+    if live.is_none() {
+        return Ok(Refreshed::Revoked);
+    }
+    let row =
+        tx.query_one("SELECT COUNT(*) FROM access_tokens WHERE refresh_id = $1 AND created_time > $2", &[&refresh_id, &since]).await?;
+    if row.get::<_, i64>(0) as u64 >= max {
+        return Ok(Refreshed::TooMany);
+    }
+    insert_access_token(tx, t).await?;
+    Ok(Refreshed::Minted)
 }
 
 const DEVICE_COLUMNS: &str =
@@ -410,7 +439,16 @@ pub async fn insert_access_token(c: &impl GenericClient, t: &AccessToken) -> Res
 }
 
 pub async fn access_token(c: &impl GenericClient, digest: &[u8]) -> Result<Option<AccessToken>> {
-    let row = c.query_opt(&format!("SELECT {ACCESS_COLUMNS} FROM access_tokens WHERE digest = $1"), &[&digest]).await?;
+    // A token of a deleted client is no token.
+    let row = c
+        .query_opt(
+            &format!(
+                "SELECT {ACCESS_COLUMNS} FROM access_tokens
+                 WHERE digest = $1 AND EXISTS (SELECT 1 FROM clients c WHERE c.client_id = access_tokens.client_id)"
+            ),
+            &[&digest],
+        )
+        .await?;
     Ok(row.map(|r| AccessToken {
         digest: r.get(0),
         id: id(r.get(1)),

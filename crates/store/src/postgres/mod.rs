@@ -178,7 +178,11 @@ impl Store for PgStore {
     }
 
     async fn delete_client(&self, client_id: &str) -> Result<bool> {
-        Ok(self.conn().await?.execute("DELETE FROM clients WHERE client_id = $1", &[&client_id]).await? > 0)
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let deleted = accounts::delete_client(&tx, client_id).await?;
+        tx.commit().await?;
+        Ok(deleted)
     }
 
     async fn update_client(&self, client: &Client) -> Result<bool> {
@@ -193,16 +197,12 @@ impl Store for PgStore {
         accounts::refresh_tokens_of_account(&self.conn().await?, account_id).await
     }
 
-    async fn evict_refresh_tokens(&self, account_id: Id, client_id: &str, keep: u32, now: i64) -> Result<Vec<Id>> {
+    async fn insert_refreshed_access_token(&self, token: &AccessToken, since: i64, max: u64) -> Result<Refreshed> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
-        let ids = accounts::evict_refresh_tokens(&tx, account_id, client_id, keep, now).await?;
+        let outcome = accounts::insert_refreshed_access_token(&tx, token, since, max).await?;
         tx.commit().await?;
-        Ok(ids)
-    }
-
-    async fn count_access_tokens_since(&self, refresh_id: Id, since: i64) -> Result<u64> {
-        accounts::count_access_tokens_since(&self.conn().await?, refresh_id, since).await
+        Ok(outcome)
     }
 
     async fn insert_device_code(&self, code: &DeviceCode) -> Result<()> {
@@ -233,8 +233,18 @@ impl Store for PgStore {
         accounts::consume_code(&self.conn().await?, digest, client_id, now).await
     }
 
-    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()> {
-        accounts::insert_refresh_token(&self.conn().await?, token).await
+    async fn code(&self, digest: &[u8]) -> Result<Option<GrantCode>> {
+        accounts::code(&self.conn().await?, digest).await
+    }
+
+    async fn insert_refresh_token(&self, token: &RefreshToken, keep: u32, now: i64) -> Result<Vec<Id>> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        accounts::lock_refresh_tokens_of(&tx, token.account_id, &token.client_id).await?;
+        accounts::insert_refresh_token(&tx, token).await?;
+        let evicted = accounts::evict_refresh_tokens(&tx, token.account_id, &token.client_id, keep, now).await?;
+        tx.commit().await?;
+        Ok(evicted)
     }
 
     async fn refresh_token(&self, digest: &[u8]) -> Result<Option<RefreshToken>> {

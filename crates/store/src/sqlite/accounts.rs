@@ -182,33 +182,34 @@ pub fn insert_code(tx: &Connection, g: &GrantCode) -> rusqlite::Result<()> {
     Ok(())
 }
 
+const CODE_COLUMNS: &str =
+    "digest, id, kind, client_id, org_id, account_id, scopes, redirect_uri, offline, code_challenge, description, expires_at, used_at, created_time";
+
+fn code_from(r: &Row<'_>) -> rusqlite::Result<GrantCode> {
+    Ok(GrantCode {
+        digest: r.get(0)?,
+        id: id(r.get(1)?),
+        kind: r.get(2)?,
+        client_id: r.get(3)?,
+        org_id: id(r.get(4)?),
+        account_id: id(r.get(5)?),
+        scopes: r.get(6)?,
+        redirect_uri: r.get(7)?,
+        offline: r.get(8)?,
+        code_challenge: r.get(9)?,
+        description: r.get(10)?,
+        expires_at: r.get(11)?,
+        used_at: r.get(12)?,
+        created_time: r.get(13)?,
+    })
+}
+
+pub fn code(c: &Connection, digest: &[u8]) -> rusqlite::Result<Option<GrantCode>> {
+    c.query_row(&format!("SELECT {CODE_COLUMNS} FROM grant_codes WHERE digest = ?1"), [digest], code_from).optional()
+}
+
 pub fn consume_code(tx: &Connection, digest: &[u8], client_id: &str, now: i64) -> rusqlite::Result<CodeUse> {
-    let code = tx
-        .query_row(
-            "SELECT digest, id, kind, client_id, org_id, account_id, scopes, redirect_uri, offline, code_challenge, description, expires_at, used_at, created_time
-             FROM grant_codes WHERE digest = ?1",
-            [digest],
-            |r| {
-                Ok(GrantCode {
-                    digest: r.get(0)?,
-                    id: id(r.get(1)?),
-                    kind: r.get(2)?,
-                    client_id: r.get(3)?,
-                    org_id: id(r.get(4)?),
-                    account_id: id(r.get(5)?),
-                    scopes: r.get(6)?,
-                    redirect_uri: r.get(7)?,
-                    offline: r.get(8)?,
-                    code_challenge: r.get(9)?,
-                    description: r.get(10)?,
-                    expires_at: r.get(11)?,
-                    used_at: r.get(12)?,
-                    created_time: r.get(13)?,
-                })
-            },
-        )
-        .optional()?;
-    Ok(match code {
+    Ok(match code(tx, digest)? {
         None => CodeUse::Unknown,
         Some(code) if code.client_id != client_id => CodeUse::Unknown,
         Some(code) if code.used_at.is_some() => CodeUse::Replayed(code),
@@ -218,6 +219,14 @@ pub fn consume_code(tx: &Connection, digest: &[u8], client_id: &str, now: i64) -
             CodeUse::Fresh(code)
         }
     })
+}
+
+/// A client and everything it was given.
+pub fn delete_client(tx: &Connection, client_id: &str) -> rusqlite::Result<bool> {
+    for table in ["access_tokens", "refresh_tokens", "grant_codes", "device_codes"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE client_id = ?1"), [client_id])?;
+    }
+    Ok(tx.execute("DELETE FROM clients WHERE client_id = ?1", [client_id])? > 0)
 }
 
 pub fn insert_refresh_token(tx: &Connection, t: &RefreshToken) -> rusqlite::Result<()> {
@@ -268,13 +277,22 @@ pub fn evict_refresh_tokens(tx: &Connection, account_id: crm::Id, client_id: &st
     Ok(old.into_iter().map(id).collect())
 }
 
-pub fn count_access_tokens_since(c: &Connection, refresh_id: crm::Id, since: i64) -> rusqlite::Result<u64> {
-    c.query_row(
-        "SELECT COUNT(*) FROM access_tokens WHERE refresh_id = ?1 AND created_time > ?2",
-        params![refresh_id.as_i64(), since],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n as u64)
+pub fn insert_refreshed_access_token(tx: &Connection, t: &AccessToken, since: i64, max: u64) -> rusqlite::Result<Refreshed> {
+    let refresh_id = t.refresh_id.map(|i| i.as_i64());
+    let live: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE id = ?1 AND revoked_at IS NULL)", [refresh_id], |r| r.get(0))?;
+    if !live {
+        return Ok(Refreshed::Revoked);
+    }
+    let minted: i64 =
+        tx.query_row("SELECT COUNT(*) FROM access_tokens WHERE refresh_id = ?1 AND created_time > ?2", params![refresh_id, since], |r| {
+            r.get(0)
+        })?;
+    if minted as u64 >= max {
+        return Ok(Refreshed::TooMany);
+    }
+    insert_access_token(tx, t)?;
+    Ok(Refreshed::Minted)
 }
 
 const DEVICE_COLUMNS: &str =
@@ -374,7 +392,8 @@ pub fn insert_access_token(tx: &Connection, t: &AccessToken) -> rusqlite::Result
 
 pub fn access_token(c: &Connection, digest: &[u8]) -> rusqlite::Result<Option<AccessToken>> {
     c.query_row(
-        "SELECT digest, id, refresh_id, code_id, client_id, org_id, account_id, scopes, created_time, expires_at, revoked_at FROM access_tokens WHERE digest = ?1",
+        "SELECT digest, id, refresh_id, code_id, client_id, org_id, account_id, scopes, created_time, expires_at, revoked_at FROM access_tokens
+         WHERE digest = ?1 AND EXISTS (SELECT 1 FROM clients c WHERE c.client_id = access_tokens.client_id)",
         [digest],
         |r| {
             Ok(AccessToken {

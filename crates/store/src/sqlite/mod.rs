@@ -345,7 +345,7 @@ impl Store for SqliteStore {
 
     async fn delete_client(&self, client_id: &str) -> Result<bool> {
         let client_id = client_id.to_string();
-        self.write(move |tx| Ok(tx.execute("DELETE FROM clients WHERE client_id = ?1", [client_id])? > 0)).await
+        self.write(move |tx| accounts::delete_client(tx, &client_id)).await
     }
 
     async fn update_client(&self, client: &Client) -> Result<bool> {
@@ -361,13 +361,10 @@ impl Store for SqliteStore {
         self.read(move |c| accounts::refresh_tokens_of_account(c, account_id)).await
     }
 
-    async fn evict_refresh_tokens(&self, account_id: Id, client_id: &str, keep: u32, now: i64) -> Result<Vec<Id>> {
-        let client_id = client_id.to_string();
-        self.write(move |tx| accounts::evict_refresh_tokens(tx, account_id, &client_id, keep, now)).await
-    }
-
-    async fn count_access_tokens_since(&self, refresh_id: Id, since: i64) -> Result<u64> {
-        self.read(move |c| accounts::count_access_tokens_since(c, refresh_id, since)).await
+    async fn insert_refreshed_access_token(&self, token: &AccessToken, since: i64, max: u64) -> Result<Refreshed> {
+        let token = token.clone();
+        // One write: SQLite's single writer makes the count and the insert atomic.
+        self.write(move |tx| accounts::insert_refreshed_access_token(tx, &token, since, max)).await
     }
 
     async fn insert_device_code(&self, code: &DeviceCode) -> Result<()> {
@@ -405,9 +402,18 @@ impl Store for SqliteStore {
         self.write(move |tx| accounts::consume_code(tx, &digest, &client_id, now)).await
     }
 
-    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()> {
+    async fn code(&self, digest: &[u8]) -> Result<Option<GrantCode>> {
+        let digest = digest.to_vec();
+        self.read(move |c| accounts::code(c, &digest)).await
+    }
+
+    async fn insert_refresh_token(&self, token: &RefreshToken, keep: u32, now: i64) -> Result<Vec<Id>> {
         let token = token.clone();
-        self.write(move |tx| accounts::insert_refresh_token(tx, &token)).await
+        self.write(move |tx| {
+            accounts::insert_refresh_token(tx, &token)?;
+            accounts::evict_refresh_tokens(tx, token.account_id, &token.client_id, keep, now)
+        })
+        .await
     }
 
     async fn refresh_token(&self, digest: &[u8]) -> Result<Option<RefreshToken>> {
