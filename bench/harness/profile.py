@@ -22,7 +22,7 @@ from .workloads import BY_KEY
 from .wrk import run_wrk
 
 PROFILE_SECONDS = 10
-MAX_PROFILES = 4
+MAX_PROFILES = 8
 
 # First match wins; patterns are searched in the demangled function name.
 GROUPS = (
@@ -124,7 +124,7 @@ def summarize(self_costs: dict[str, int], inclusive: dict[str, int], groups: dic
     return top, grouped, own_top, markers
 
 
-def choose(misses: list[dict], always: bool) -> list[tuple[str, str, int, str]]:
+def choose(misses: list[dict], always: bool, measured: list[tuple[str, str]] = ()) -> list[tuple[str, str, int, str]]:
     picked: dict[tuple[str, str], tuple[int, str]] = {}
     for m in misses:
         if not m.get("workload") or m["system"] not in ("biginbox-sqlite", "biginbox-postgres"):
@@ -132,8 +132,12 @@ def choose(misses: list[dict], always: bool) -> list[tuple[str, str, int, str]]:
         key = (m["system"], m["workload"])
         if key not in picked:
             picked[key] = (m["connections"] or 16, f"{m['target']}: {m['measured']}")
-    if not picked and always:
-        picked[("biginbox-sqlite", "get_by_id")] = (64, "requested with --profile always")
+    if always:
+        # Every biginbox workload of the run, misses first.
+        for key in measured:
+            picked.setdefault(key, (16, "requested with --profile always"))
+        if not picked:
+            picked[("biginbox-sqlite", "get_by_id")] = (64, "requested with --profile always")
     return [(s, w, c, why) for (s, w), (c, why) in list(picked.items())[:MAX_PROFILES]]
 
 
@@ -198,6 +202,10 @@ def profile_one(system_name: str, workload: str, connections: int, why: str, bin
         "top": top, "groups": grouped, "own_inclusive": own, "markers": markers, "file": str(annotated.relative_to(RESULTS.parent.parent)),
         "server_cpu_percent": step.get("server_cpu_percent"),
         "server_cpu_us_per_request": step.get("server_cpu_us_per_request"),
+        # Instructions are what callgrind counts exactly: a figure that load on the machine
+        # does not move, to compare builds by.
+        "instructions": total,
+        "instructions_per_request": round(total / outcome.requests) if outcome.requests else None,
     }
 
 
@@ -206,7 +214,9 @@ def profile_misses(misses: list[dict], binary: Path, scratch: Path, meta: dict, 
         log("warning: valgrind's callgrind_control is missing; no profiles")
         return []
     profiles = []
-    for system_name, workload, conns, why in choose(misses, always):
+    measured = [(name, step["workload"]) for name, system in meta["systems"].items()
+                if name in ("biginbox-sqlite", "biginbox-postgres") for step in system.get("steps", [])]
+    for system_name, workload, conns, why in choose(misses, always, list(dict.fromkeys(measured))):
         if workload not in BY_KEY:
             continue
         steps = meta["systems"].get(system_name, {}).get("steps", [])

@@ -269,6 +269,10 @@ def markdown(rows: list[dict], meta: dict, chart_rel: str) -> str:
                 L.append("Where the instructions go, grouped by component (self cost): "
                          + "; ".join(f"{g['group']} {g['percent']:.1f}%" for g in p["groups"]) + ".")
                 L.append("")
+            if p.get("instructions_per_request"):
+                L.append(f"Instructions per request under callgrind: {p['instructions_per_request']:,} "
+                         f"({p['requests_profiled']:,} requests in {p['seconds']:g} s).")
+                L.append("")
             if p.get("server_cpu_percent") is not None:
                 L.append(f"Server CPU during the full-speed step: {p['server_cpu_percent']:.0f}% of one core "
                          f"({p.get('server_cpu_us_per_request', 0):.0f} µs of CPU per request).")

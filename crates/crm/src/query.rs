@@ -242,12 +242,26 @@ pub const MAX_WORD_CHARS: usize = 64;
 
 /// Splits text into lower-cased words: runs of letters and digits.
 pub fn tokenize(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
-        .map(str::to_lowercase)
+    let mut out = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        // Most words are ASCII: one allocation each (every record write splits its text).
+        if word.is_ascii() {
+            if word.len() <= MAX_WORD_CHARS {
+                out.push(word.to_ascii_lowercase());
+            }
+            continue;
+        }
+        if word.chars().count() > MAX_WORD_CHARS {
+            continue;
+        }
         // Lower-casing can produce characters that are not alphanumeric (rare); split again.
-        .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).map(str::to_string).collect::<Vec<_>>())
-        .collect()
+        let lower = word.to_lowercase();
+        out.extend(lower.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).map(str::to_string));
+    }
+    out
 }
 
 /// The distinct words of a record's text fields, sorted: what `word` search matches.

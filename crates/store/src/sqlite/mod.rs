@@ -116,12 +116,26 @@ impl SqliteStore {
 
     /// Queues writes in order; queued together, they are committed together.
     async fn submit(&self, jobs: Vec<Job>) -> Result<()> {
-        let writer = self.writer.clone();
-        // The queue is bounded; waiting for room must not block an async worker.
-        tokio::task::spawn_blocking(move || jobs.into_iter().try_for_each(|job| writer.send(job)))
-            .await
-            .context("SQLite writer task failed")?
-            .map_err(|_| anyhow::anyhow!("the SQLite writer stopped"))
+        let stopped = || anyhow::anyhow!("the SQLite writer stopped");
+        let mut jobs = jobs.into_iter();
+        // Usually the queue has room and a job is handed over at once ...
+        for job in jobs.by_ref() {
+            match self.writer.try_send(job) {
+                Ok(()) => continue,
+                Err(std::sync::mpsc::TrySendError::Disconnected(_)) => return Err(stopped()),
+                Err(std::sync::mpsc::TrySendError::Full(job)) => {
+                    // ... but the queue is bounded, and waiting for room must not block an
+                    // async worker.
+                    let writer = self.writer.clone();
+                    let rest: Vec<Job> = std::iter::once(job).chain(jobs).collect();
+                    return tokio::task::spawn_blocking(move || rest.into_iter().try_for_each(|job| writer.send(job)))
+                        .await
+                        .context("SQLite writer task failed")?
+                        .map_err(|_| stopped());
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn write<R, F>(&self, f: F) -> Result<R>

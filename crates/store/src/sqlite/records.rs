@@ -52,10 +52,12 @@ fn held_by_another(c: &Connection, rec: &RecordRow, keys: &[UniqueKey]) -> rusql
     Ok(None)
 }
 
-/// Makes `keys` the record's unique values.
-fn replace_keys(c: &Connection, rec: &RecordRow, keys: &[UniqueKey]) -> rusqlite::Result<()> {
-    c.prepare_cached("DELETE FROM record_keys WHERE org_id = ?1 AND record_id = ?2")?
-        .execute(params![rec.org_id.as_i64(), rec.id.as_i64()])?;
+/// Makes `keys` the record's unique values (`fresh`: a new record, which holds none yet).
+fn replace_keys(c: &Connection, rec: &RecordRow, keys: &[UniqueKey], fresh: bool) -> rusqlite::Result<()> {
+    if !fresh {
+        c.prepare_cached("DELETE FROM record_keys WHERE org_id = ?1 AND record_id = ?2")?
+            .execute(params![rec.org_id.as_i64(), rec.id.as_i64()])?;
+    }
     let mut insert = c.prepare_cached("INSERT INTO record_keys (org_id, module, field, value, record_id) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     for key in keys {
         insert.execute(params![rec.org_id.as_i64(), rec.module, key.field, key.value, rec.id.as_i64()])?;
@@ -79,7 +81,7 @@ pub fn insert(tx: &Connection, rec: &RecordRow, keys: &[UniqueKey]) -> rusqlite:
         rec.modified_time,
         rec.data.as_str()
     ])?;
-    replace_keys(tx, rec, keys)?;
+    replace_keys(tx, rec, keys, true)?;
     put_words(tx, rec, false)?;
     Ok(WriteOutcome::Written)
 }
@@ -106,7 +108,7 @@ pub fn update(tx: &Connection, rec: &RecordRow, keys: &[UniqueKey]) -> rusqlite:
         rec.modified_time,
         rec.data.as_str()
     ])?;
-    replace_keys(tx, rec, keys)?;
+    replace_keys(tx, rec, keys, false)?;
     put_words(tx, rec, true)?;
     Ok(WriteOutcome::Written)
 }

@@ -364,6 +364,6 @@ fn write_status(outcomes: &[Outcome], single: StatusCode) -> StatusCode {
 
 /// The answer to a write: the per-element array, with its status.
 fn answer(outcomes: &[Outcome], message: &str, single: StatusCode) -> Response {
-    let data: Vec<Value> = outcomes.iter().map(|o| o.to_json(message)).collect();
-    wire::json(write_status(outcomes, single), &json!({ "data": data }))
+    let data: Vec<_> = outcomes.iter().map(|o| o.element(message)).collect();
+    wire::json(write_status(outcomes, single), &Page { data, info: None })
 }

@@ -30,11 +30,34 @@ impl Outcome {
 
     /// The element of the answer's `data` array.
     pub fn to_json(&self, message: &str) -> Value {
+        serde_json::to_value(self.element(message)).unwrap_or(Value::Null)
+    }
+
+    /// The same element, lent to the serializer (a batch answer has up to 100).
+    pub fn element<'a>(&'a self, message: &'a str) -> Element<'a> {
         match self {
-            Self::Success(details) => json!({"code": "SUCCESS", "details": details, "message": message, "status": "success"}),
-            Self::Failure(err) => json!({"code": err.code.as_str(), "details": err.details, "message": err.message, "status": "error"}),
+            Self::Success(details) => Element { code: "SUCCESS", details: Details::Value(details), message, status: "success" },
+            Self::Failure(err) => {
+                Element { code: err.code.as_str(), details: Details::Map(&err.details), message: &err.message, status: "error" }
+            }
         }
     }
+}
+
+/// `{"code","details","message","status"}`, in Bigin's order.
+#[derive(serde::Serialize)]
+pub struct Element<'a> {
+    code: &'a str,
+    details: Details<'a>,
+    message: &'a str,
+    status: &'a str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Details<'a> {
+    Value(&'a Value),
+    Map(&'a Map<String, Value>),
 }
 
 /// A write's body: the `data` array and the rest of the object.
