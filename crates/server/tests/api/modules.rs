@@ -164,6 +164,25 @@ async fn data_types_accept_and_refuse(app: TestApp) {
     let (_, read) = app.get(&format!("/bigin/v2/Contacts/{id}"), token).await;
     assert_eq!(read["data"][0]["Referrer"], json!({"name": "Ref", "id": referrer}));
     assert_eq!(read["data"][0]["Account_Manager"]["id"], t.org.admin_user_id.as_str());
+    // A user lookup names an active user of this organization: not another organization's user,
+    // not a deactivated one, not an id that is nobody's.
+    let other = app.tenant("Acme", ALL_SCOPES).await;
+    let (_, users) = app.post("/bigin/v2/users", token, &json!({"users": [{"last_name": "Gone", "email": "gone@zylker.example"}]})).await;
+    let gone = users["users"][0]["details"]["id"].as_str().unwrap().to_string();
+    app.put(&format!("/bigin/v2/users/{gone}"), token, &json!({"users": [{"status": "disabled"}]})).await;
+    for user in [other.org.admin_user_id.as_str(), gone.as_str(), "1000000000000000001"] {
+        let (status, body) =
+            app.post("/bigin/v2/Contacts", token, &json!({"data": [{"Last_Name": "T", "Account_Manager": {"id": user}}]})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "user {user}");
+        assert_eq!(
+            body["data"][0],
+            json!({"code": "INVALID_DATA", "details": {"expected_data_type": "userlookup", "api_name": "Account_Manager", "json_path": "$.data[0].Account_Manager"}, "message": "invalid data", "status": "error"})
+        );
+        let (status, _) = app.put(&format!("/bigin/v2/Contacts/{id}"), token, &json!({"data": [{"Account_Manager": {"id": user}}]})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "update to user {user}");
+    }
+    let (_, read) = app.get(&format!("/bigin/v2/Contacts/{id}?fields=Account_Manager"), token).await;
+    assert_eq!(read["data"][0]["Account_Manager"]["id"], t.org.admin_user_id.as_str(), "refused updates changed nothing");
 }
 
 async fn activities_relate_through_se_module(app: TestApp) {
