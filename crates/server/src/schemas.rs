@@ -1,4 +1,5 @@
-//! Each organization's schema (Bigin's defaults plus its custom fields), cached per node. Creating
+//! Each organization's schema (Bigin's defaults plus its custom fields and team pipelines),
+//! cached per node. Creating
 //! a custom field on this node refreshes the entry at once; other nodes pick it up when their
 //! entry ages out.
 
@@ -23,7 +24,8 @@ impl SchemaCache {
             }
         }
         let custom = store.custom_fields(org_id).await?;
-        let schema = Arc::new(Schema::for_org(org_id, &custom));
+        let pipelines = store.team_pipelines(org_id).await?;
+        let schema = Arc::new(Schema::for_org(org_id, &custom).with_team_pipelines(org_id, &pipelines));
         self.entries.lock().expect("schema cache poisoned").insert(org_id, (schema.clone(), now));
         Ok(schema)
     }

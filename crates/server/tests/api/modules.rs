@@ -12,6 +12,7 @@ on_both_backends!(
     data_types_accept_and_refuse,
     activities_relate_through_se_module,
     pipeline_records_follow_their_team_pipeline,
+    a_second_team_pipeline_keeps_its_sub_pipelines_stages_and_records,
     upsert_inserts_then_updates,
     count_views_and_approved,
     recycle_bin_then_permanent,
@@ -246,6 +247,200 @@ async fn pipeline_records_follow_their_team_pipeline(app: TestApp) {
     assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some("Sub_Pipeline")));
     let (status, body) = app.post("/bigin/v2/Pipelines", token, &json!({"data": [{"Deal_Name": "X", "Sub_Pipeline": "Standard"}]})).await;
     assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some("Stage")));
+}
+
+fn subs(specs: &[(&str, &[&str])]) -> Vec<crm::pipelines::SubPipelineSpec> {
+    specs
+        .iter()
+        .map(|(name, stages)| crm::pipelines::SubPipelineSpec {
+            name: name.to_string(),
+            stages: stages.iter().map(|s| s.to_string()).collect(),
+        })
+        .collect()
+}
+
+fn names(body: &Value, key: &str) -> Vec<String> {
+    body.as_array().unwrap().iter().map(|v| v[key].as_str().unwrap().to_string()).collect()
+}
+
+async fn a_second_team_pipeline_keeps_its_sub_pipelines_stages_and_records(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let token = t.access_token.as_str();
+    let org = t.org.org_id.as_str();
+    let created = server::provision::create_team_pipeline(
+        &app.state,
+        org,
+        "Partners",
+        subs(&[("Resellers", &["Intro", "Demo", "Closed Won", "Closed Lost"]), ("Referrals", &["Referred", "Won"])]),
+    )
+    .await
+    .unwrap();
+    let partners = created.id.clone();
+    assert_eq!(created.sub_pipelines[1].stages, ["Referred", "Won"]);
+    // Names are checked, and taken ignoring case.
+    for (name, bad) in [
+        ("partners", subs(&[("A", &["B"])])),
+        ("Empty", subs(&[])),
+        ("No stages", subs(&[("A", &[])])),
+        ("Twice", subs(&[("A", &["B"]), ("a", &["C"])])),
+    ] {
+        assert!(server::provision::create_team_pipeline(&app.state, org, name, bad).await.is_err(), "{name}");
+    }
+
+    // The layouts list both team pipelines, each with its own sub-pipelines and stages.
+    let (status, layouts) = app.get("/bigin/v2/settings/layouts?module=Pipelines", token).await;
+    assert_eq!(status, StatusCode::OK);
+    let layouts = &layouts["layouts"];
+    assert_eq!(names(layouts, "name"), ["Sales Pipeline", "Partners"]);
+    let sales = layouts[0]["id"].as_str().unwrap().to_string();
+    let layout = &layouts[1];
+    assert_eq!(layout["id"], partners.as_str());
+    assert_eq!(names(&layout["sub_pipelines"], "display_value"), ["Resellers", "Referrals"]);
+    assert_eq!(names(&layout["sub_pipelines"][1]["stages"], "display_value"), ["Referred", "Won"]);
+    let won = &layout["sub_pipelines"][1]["stages"][1];
+    assert_eq!((won["probability"].as_u64(), won["forecast_type"].as_str()), (Some(100), Some("closed_won")));
+    let fields = layout["sections"][0]["fields"].as_array().unwrap();
+    let stage_field = fields.iter().find(|f| f["api_name"] == "Stage").unwrap();
+    assert_eq!(names(&stage_field["pick_list_values"], "display_value"), ["Intro", "Demo", "Closed Won", "Closed Lost", "Referred", "Won"]);
+    assert_eq!(stage_field["pick_list_values"][4]["id"], layout["sub_pipelines"][1]["stages"][0]["id"], "stage ids match the layout's");
+    let (status, one) = app.get(&format!("/bigin/v2/settings/layouts/{partners}?module=Pipelines"), token).await;
+    assert_eq!((status, &one["layouts"][0]), (StatusCode::OK, layout));
+    // The fields metadata offers every pipeline's values once.
+    let (_, fields) = app.get("/bigin/v2/settings/fields?module=Pipelines", token).await;
+    let field = |name: &str| fields["fields"].as_array().unwrap().iter().find(|f| f["api_name"] == name).unwrap().clone();
+    assert_eq!(names(&field("Sub_Pipeline")["pick_list_values"], "display_value"), ["Standard", "Resellers", "Referrals"]);
+    let stages = names(&field("Stage")["pick_list_values"], "display_value");
+    assert_eq!(stages.iter().filter(|s| *s == "Closed Won").count(), 1);
+    assert!(stages.contains(&"Referred".to_string()) && stages.contains(&"Qualification".to_string()));
+    // Another organization has only its own Sales Pipeline.
+    let other = app.tenant("Acme", ALL_SCOPES).await;
+    let (_, theirs) = app.get("/bigin/v2/settings/layouts?module=Pipelines", &other.access_token).await;
+    assert_eq!(names(&theirs["layouts"], "name"), ["Sales Pipeline"]);
+    let foreign = theirs["layouts"][0]["id"].as_str().unwrap().to_string();
+
+    // Records take a sub-pipeline of their own team pipeline and a stage of that sub-pipeline.
+    let a = app.create(token, "Pipelines", json!({"Deal_Name": "A", "Sub_Pipeline": "Standard", "Stage": "Qualification"})).await;
+    let b = app
+        .create(token, "Pipelines", json!({"Deal_Name": "B", "Layout": {"id": partners}, "Sub_Pipeline": "Resellers", "Stage": "Demo"}))
+        .await;
+    let c = app
+        .create(token, "Pipelines", json!({"Deal_Name": "C", "Layout": {"id": partners}, "Sub_Pipeline": "Referrals", "Stage": "Referred"}))
+        .await;
+    let (_, read) = app.get(&format!("/bigin/v2/Pipelines/{b}?fields=Layout,Sub_Pipeline,Stage"), token).await;
+    assert_eq!(read["data"][0]["Layout"], json!({"name": "Partners", "id": partners}));
+    let refused = [
+        (json!({"Layout": {"id": partners}, "Sub_Pipeline": "Standard", "Stage": "Qualification"}), "Sub_Pipeline"),
+        (json!({"Layout": {"id": sales}, "Sub_Pipeline": "Resellers", "Stage": "Demo"}), "Sub_Pipeline"),
+        (json!({"Sub_Pipeline": "Referrals", "Stage": "Referred"}), "Sub_Pipeline"),
+        (json!({"Layout": {"id": partners}, "Sub_Pipeline": "Resellers", "Stage": "Qualification"}), "Stage"),
+        (json!({"Layout": {"id": partners}, "Sub_Pipeline": "Referrals", "Stage": "Demo"}), "Stage"),
+        (json!({"Layout": {"id": foreign}, "Sub_Pipeline": "Standard", "Stage": "Qualification"}), "Layout"),
+    ];
+    for (fields, api_name) in &refused {
+        let mut record = fields.clone();
+        record["Deal_Name"] = json!("Refused");
+        let (status, body) = app.post("/bigin/v2/Pipelines", token, &json!({ "data": [record] })).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{record}");
+        let element = &body["data"][0];
+        assert_eq!(
+            (element["code"].as_str(), element["details"]["api_name"].as_str()),
+            (Some("INVALID_DATA"), Some(*api_name)),
+            "{record}"
+        );
+        assert_eq!(element["details"]["json_path"], format!("$.data[0].{api_name}"));
+    }
+    let (status, body) = app
+        .post("/bigin/v2/Pipelines", token, &json!({"data": [{"Deal_Name": "R", "Layout": {"id": partners}, "Sub_Pipeline": "Resellers"}]}))
+        .await;
+    assert_eq!((status, body["data"][0]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("MANDATORY_NOT_FOUND")));
+    // Updates are checked against the record as it will be stored.
+    for (change, api_name) in [
+        (json!({"Layout": {"id": sales}}), "Sub_Pipeline"),
+        (json!({"Stage": "Referred"}), "Stage"),
+        (json!({"Sub_Pipeline": "Referrals"}), "Stage"),
+        (json!({"Sub_Pipeline": "Standard", "Stage": "Qualification"}), "Sub_Pipeline"),
+    ] {
+        let (status, body) = app.put(&format!("/bigin/v2/Pipelines/{b}"), token, &json!({ "data": [change] })).await;
+        assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some(api_name)), "{change}");
+    }
+    let (_, read) = app.get(&format!("/bigin/v2/Pipelines/{b}?fields=Sub_Pipeline,Stage"), token).await;
+    assert_eq!((read["data"][0]["Sub_Pipeline"].as_str(), read["data"][0]["Stage"].as_str()), (Some("Resellers"), Some("Demo")));
+    let (status, _) =
+        app.put(&format!("/bigin/v2/Pipelines/{b}"), token, &json!({"data": [{"Sub_Pipeline": "Referrals", "Stage": "Won"}]})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post(
+            "/bigin/v2/Pipelines/upsert",
+            token,
+            &json!({"data": [{"Deal_Name": "A", "Layout": {"id": partners}, "Sub_Pipeline": "Resellers", "Stage": "Intro"}]}),
+        )
+        .await;
+    assert_eq!((status, body["data"][0]["details"]["action"].as_str()), (StatusCode::OK, Some("update")), "{body}");
+    assert_eq!(body["data"][0]["details"]["id"], a.as_str(), "the record moved to the other team pipeline");
+
+    // pipeline_id lists, counts and pages the records of one team pipeline.
+    let listed = |pipeline: &str| {
+        let app = &app;
+        let path = format!("/bigin/v2/Pipelines?fields=Deal_Name&pipeline_id={pipeline}&sort_by=id&sort_order=asc");
+        async move {
+            let (status, body) = app.get(&path, token).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            (body["info"]["count"].as_u64().unwrap(), names(&body["data"], "Deal_Name"))
+        }
+    };
+    assert_eq!(listed(&partners).await, (3, vec!["A".to_string(), "B".to_string(), "C".to_string()]));
+    let d = app.create(token, "Pipelines", json!({"Deal_Name": "D", "Sub_Pipeline": "Standard", "Stage": "Closed Won"})).await;
+    assert_eq!(listed(&sales).await, (1, vec!["D".to_string()]));
+    assert_eq!(app.get(&format!("/bigin/v2/Pipelines/actions/count?pipeline_id={partners}"), token).await.1, json!({"count": 3}));
+    assert_eq!(app.get(&format!("/bigin/v2/Pipelines/actions/count?pipeline_id={sales}"), token).await.1, json!({"count": 1}));
+    let (_, page) = app.get(&format!("/bigin/v2/Pipelines?fields=Deal_Name&pipeline_id={partners}&per_page=2"), token).await;
+    assert_eq!((page["info"]["count"].as_u64(), page["info"]["more_records"].as_bool()), (Some(2), Some(true)));
+    let bad_pipeline = json!({"code": "INVALID_DATA", "details": {"param": "pipeline_id"}, "message": "invalid data", "status": "error"});
+    let (_, contact_layouts) = app.get("/bigin/v2/settings/layouts?module=Contacts", token).await;
+    let contact_layout = contact_layouts["layouts"][0]["id"].as_str().unwrap().to_string();
+    for bad in ["1000000000000000001", "sales", "", foreign.as_str(), contact_layout.as_str()] {
+        for path in [
+            format!("/bigin/v2/Pipelines?fields=Deal_Name&pipeline_id={bad}"),
+            format!("/bigin/v2/Pipelines/actions/count?pipeline_id={bad}"),
+        ] {
+            assert_eq!(app.get(&path, token).await, (StatusCode::BAD_REQUEST, bad_pipeline.clone()), "{path}");
+        }
+    }
+    assert_eq!(
+        app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&pipeline_id={sales}"), token).await,
+        (StatusCode::BAD_REQUEST, bad_pipeline.clone())
+    );
+
+    // A contact's pipeline records, filtered by team pipeline: roles and the primary contact.
+    let ted = app.create(token, "Contacts", json!({"Last_Name": "Watson"})).await;
+    let (status, _) = app
+        .put(
+            &format!("/bigin/v2/Contacts/{ted}/Pipelines"),
+            token,
+            &json!({"data": [{"id": d, "Contact_Role": {"name": "Evaluator"}}, {"id": b, "Contact_Role": {"name": "Influencer"}}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    app.put(&format!("/bigin/v2/Pipelines/{c}"), token, &json!({"data": [{"Contact_Name": {"id": ted}}]})).await;
+    let of_ted = |query: String| {
+        let app = &app;
+        let path = format!("/bigin/v2/Contacts/{ted}/Pipelines?fields=Deal_Name{query}");
+        async move { app.get(&path, token).await }
+    };
+    let (_, all) = of_ted(String::new()).await;
+    assert_eq!(all["info"]["count"], 3);
+    let (_, in_sales) = of_ted(format!("&pipeline_id={sales}")).await;
+    assert_eq!((in_sales["info"]["count"].as_u64(), names(&in_sales["data"], "Deal_Name")), (Some(1), vec!["D".to_string()]));
+    assert_eq!(in_sales["data"][0]["Contact_Role"]["name"], "Evaluator");
+    let (_, in_partners) = of_ted(format!("&pipeline_id={partners}")).await;
+    let mut deals = names(&in_partners["data"], "Deal_Name");
+    deals.sort();
+    assert_eq!((in_partners["info"]["count"].as_u64(), deals), (Some(2), vec!["B".to_string(), "C".to_string()]));
+    assert_eq!(of_ted(format!("&pipeline_id={foreign}")).await, (StatusCode::BAD_REQUEST, bad_pipeline.clone()));
+    assert_eq!(of_ted("&pipeline_id=nope".into()).await, (StatusCode::BAD_REQUEST, bad_pipeline.clone()));
+    // Only lists of pipeline records take pipeline_id.
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts/{ted}/Notes?pipeline_id={sales}"), token).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, bad_pipeline));
 }
 
 async fn upsert_inserts_then_updates(app: TestApp) {

@@ -102,8 +102,8 @@ async fn contact_roles_link_pipelines_both_ways(app: TestApp) {
     assert!(body["data"].as_array().unwrap().iter().all(|d| d["Contact_Role"]["name"] == "Decision Maker"));
     let (_, layouts) = app.get("/bigin/v2/settings/layouts?module=Pipelines", token).await;
     let pipeline_id = layouts["layouts"][0]["id"].as_str().unwrap();
-    let (status, _) = app.get(&format!("/bigin/v2/Contacts/{ann}/Pipelines?pipeline_id={pipeline_id}"), token).await;
-    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts/{ann}/Pipelines?pipeline_id={pipeline_id}"), token).await;
+    assert_eq!((status, body["info"]["count"].as_u64()), (StatusCode::OK, Some(2)));
 
     let (status, body) = app
         .put(&format!("/bigin/v2/Pipelines/{deal}/Contacts"), token, &json!({"data": [{"id": ted, "Contact_Role": {"name": "Boss"}}]}))
