@@ -389,7 +389,7 @@ pub async fn create_custom_field(state: &AppState, org_id: &str, new: &NewField<
     if state.store.org(org_id).await?.is_none() {
         return invalid(format!("no organization has the id {org_id}"));
     }
-    let schema = state.schema(org_id).await?;
+    let schema = state.fresh_schema(org_id).await?;
     let Some(module) = schema.module(new.module) else { return invalid(format!("{:?} is not a module", new.module)) };
     let label = new.label.trim();
     if label.is_empty() || label.chars().count() > 50 {
@@ -537,7 +537,7 @@ pub async fn create_team_pipeline(
     if state.store.org(org_id).await?.is_none() {
         return invalid(format!("no organization has the id {org_id}"));
     }
-    let schema = state.schema(org_id).await?;
+    let schema = state.fresh_schema(org_id).await?;
     let spec = crm::pipelines::PipelineSpec { id: state.mint_id(), name: name.trim().to_string(), sub_pipelines };
     spec.check(&schema.pipelines).map_err(ProvisionError::Invalid)?;
     if !state.store.insert_team_pipeline(org_id, &spec, state.now()).await? {

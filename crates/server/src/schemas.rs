@@ -1,7 +1,8 @@
 //! Each organization's schema (Bigin's defaults plus its custom fields and team pipelines),
-//! cached per node. Creating
-//! a custom field on this node refreshes the entry at once; other nodes pick it up when their
-//! entry ages out.
+//! cached per node for 30 seconds. A change made through this node refreshes the entry at once;
+//! a change made through another node or the command line reaches this one when the entry ages
+//! out, and callers whose token was resolved before then (`api::auth::TokenCache`, 30 seconds
+//! too): within a minute.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
