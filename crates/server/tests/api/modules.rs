@@ -9,6 +9,7 @@ use crate::on_both_backends;
 
 on_both_backends!(
     every_module_takes_a_minimal_record_and_refuses_one_without_its_mandatory_fields,
+    every_mandatory_field_of_every_module_is_required,
     data_types_accept_and_refuse,
     activities_relate_through_se_module,
     pipeline_records_follow_their_team_pipeline,
@@ -21,7 +22,7 @@ on_both_backends!(
 );
 
 /// A record each module accepts, and the mandatory field its absence is reported on.
-fn minimal(module: &str) -> (Value, &'static str) {
+pub fn minimal(module: &str) -> (Value, &'static str) {
     match module {
         "Contacts" => (json!({"Last_Name": "Watson"}), "Last_Name"),
         "Accounts" => (json!({"Account_Name": "Zylker"}), "Account_Name"),
@@ -65,6 +66,64 @@ async fn every_module_takes_a_minimal_record_and_refuses_one_without_its_mandato
     // Events times come back in the organization's offset.
     let (_, body) = app.get("/bigin/v2/Events?fields=Start_DateTime", token).await;
     assert_eq!(body["data"][0]["Start_DateTime"], "2026-05-01T01:00:00-07:00");
+}
+
+async fn every_mandatory_field_of_every_module_is_required(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let token = t.access_token.as_str();
+    let parent = app.create(token, "Contacts", json!({"Last_Name": "Parent"})).await;
+    let expected: [(&str, &[&str]); 8] = [
+        ("Contacts", &["Last_Name"]),
+        ("Accounts", &["Account_Name"]),
+        ("Pipelines", &["Deal_Name", "Sub_Pipeline", "Stage"]),
+        ("Products", &["Product_Name"]),
+        ("Tasks", &["Subject"]),
+        ("Events", &["Event_Title", "Start_DateTime", "End_DateTime"]),
+        ("Calls", &["Subject", "Call_Type", "Call_Start_Time"]),
+        ("Notes", &["Note_Content", "Parent_Id"]),
+    ];
+    for (module, mandatory) in expected {
+        let (_, fields) = app.get(&format!("/bigin/v2/settings/fields?module={module}"), token).await;
+        let listed: Vec<&str> = fields["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["system_mandatory"] == true)
+            .map(|f| f["api_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, mandatory, "{module}'s mandatory fields");
+        let record = if module == "Notes" {
+            json!({"Note_Content": "Likes golf", "Parent_Id": {"id": parent}, "$se_module": "Contacts"})
+        } else {
+            minimal(module).0
+        };
+        let id = app.create(token, module, record.clone()).await;
+        for field in mandatory {
+            let mut missing = record.clone();
+            missing.as_object_mut().unwrap().remove(*field);
+            let mut blank = record.clone();
+            blank[*field] = json!("");
+            let mut null = record.clone();
+            null[*field] = Value::Null;
+            for (how, input) in [("missing", missing), ("blank", blank), ("null", null)] {
+                let (status, body) = app.post(&format!("/bigin/v2/{module}"), token, &json!({ "data": [input] })).await;
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{module}.{field} {how}");
+                assert_eq!(
+                    body["data"][0],
+                    json!({"code": "MANDATORY_NOT_FOUND", "details": {"api_name": field, "json_path": format!("$.data[0].{field}")}, "message": "required field not found", "status": "error"}),
+                    "{module}.{field} {how}"
+                );
+            }
+            // An update may leave it out, not clear it.
+            let (status, body) = app.put(&format!("/bigin/v2/{module}/{id}"), token, &json!({"data": [{ *field: null }]})).await;
+            assert_eq!(
+                (status, body["data"][0]["code"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("MANDATORY_NOT_FOUND")),
+                "{module}.{field}"
+            );
+        }
+        assert_eq!(app.get(&format!("/bigin/v2/{module}/actions/count"), token).await.1["count"], if module == "Contacts" { 2 } else { 1 });
+    }
 }
 
 async fn data_types_accept_and_refuse(app: TestApp) {
