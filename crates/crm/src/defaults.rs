@@ -95,7 +95,7 @@ const CONTACT_FIELDS: &[FieldSpec] = &[
     field("First_Name", "First Name", T::Text).len(40),
     field("Last_Name", "Last Name", T::Text).len(80).mandatory(),
     field("Full_Name", "Full Name", T::Text).len(121).server(),
-    field("Title", "Title", T::Text).len(100),
+    field("Title", "Title", T::Text).len(50),
     field("Account_Name", "Company Name", T::Lookup).lookup("Accounts"),
     field("Email", "Email", T::Email).len(100).unique(),
     field("Phone", "Phone", T::Phone).len(50),

@@ -637,6 +637,84 @@ async fn owners_change_one_and_many(app: TestApp) {
     assert_eq!(status, StatusCode::BAD_REQUEST, "the owner must be a user of the organization");
     let (status, _) = app.post("/bigin/v2/Contacts/actions/change_owner", token, &json!({"owner": {"id": sam}})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // related_modules hands the record's activities of those lists to the new owner too.
+    let contact = &created[2];
+    let related = json!({"What_Id": {"id": contact}, "$se_module": "Contacts"});
+    let with = |mut record: Value| {
+        record.as_object_mut().unwrap().extend(related.as_object().unwrap().clone());
+        record
+    };
+    let tasks = [
+        app.create(token, "Tasks", with(json!({"Subject": "T1"}))).await,
+        app.create(token, "Tasks", with(json!({"Subject": "T2"}))).await,
+    ];
+    let calls = [
+        app.create(token, "Calls", with(json!({"Subject": "K1", "Call_Type": "Outbound", "Call_Start_Time": "2026-05-01T09:00:00Z"})))
+            .await,
+        app.create(token, "Calls", with(json!({"Subject": "K2", "Call_Type": "Outbound", "Call_Start_Time": "2026-05-01T09:00:00Z"})))
+            .await,
+    ];
+    let event = app
+        .create(
+            token,
+            "Events",
+            with(json!({"Event_Title": "E", "Start_DateTime": "2026-05-01T10:00:00Z", "End_DateTime": "2026-05-01T11:00:00Z"})),
+        )
+        .await;
+    let unrelated = app.create(token, "Tasks", json!({"Subject": "Elsewhere"})).await;
+    let owner_of = |module: &'static str, id: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("/bigin/v2/{module}/{id}?fields=Owner"), token).await.1["data"][0]["Owner"]["id"].as_str().unwrap().to_string()
+        }
+    };
+    for bad in [
+        json!([{"api_name": "Notes"}]),
+        json!([{"api_name": "Products"}]),
+        json!([{"api_name": "Tasks"}, {"api_name": "Bogus"}]),
+        json!([{"api_name": "Tasks", "id": "not an id"}]),
+        json!({"api_name": "Tasks"}),
+    ] {
+        let (status, body) = app
+            .post(
+                &format!("/bigin/v2/Contacts/{contact}/actions/change_owner"),
+                token,
+                &json!({"owner": {"id": sam}, "related_modules": bad}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str(), body["details"]["api_name"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("INVALID_DATA"), Some("related_modules")),
+            "{bad}"
+        );
+    }
+    assert_eq!(owner_of("Contacts", contact.clone()).await, t.org.admin_user_id, "a refused change changes nothing");
+    let (status, _) = app
+        .post(
+            &format!("/bigin/v2/Contacts/{contact}/actions/change_owner"),
+            token,
+            &json!({"owner": {"id": sam}, "related_modules": [{"api_name": "Tasks"}, {"api_name": "Calls", "id": calls[0]}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(owner_of("Contacts", contact.clone()).await, sam);
+    for task in &tasks {
+        assert_eq!(owner_of("Tasks", task.clone()).await, sam, "every related task");
+    }
+    assert_eq!(owner_of("Calls", calls[0].clone()).await, sam, "the call named");
+    assert_eq!(owner_of("Calls", calls[1].clone()).await, t.org.admin_user_id, "not the other call");
+    assert_eq!(owner_of("Events", event.clone()).await, t.org.admin_user_id, "not the events");
+    assert_eq!(owner_of("Tasks", unrelated.clone()).await, t.org.admin_user_id, "not another record's task");
+    let (status, _) = app
+        .post(
+            "/bigin/v2/Contacts/actions/change_owner",
+            token,
+            &json!({"ids": [contact, created[0]], "owner": {"id": sam}, "related_modules": [{"api_name": "events"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(owner_of("Events", event).await, sam, "through the bulk change too");
+    assert_eq!(owner_of("Calls", calls[1].clone()).await, t.org.admin_user_id, "only the lists named move");
     // The scope is ZohoBigin.change_owner.CREATE.
     let other = app.tenant("NoOwner", "ZohoBigin.modules.ALL").await;
     let (status, body) =

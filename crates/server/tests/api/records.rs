@@ -116,6 +116,7 @@ async fn values_are_validated_by_type(app: TestApp) {
         (json!({"Last_Name": "X", "Phone": "call me"}), "Phone", "phone"),
         (json!({"Last_Name": "X", "Email_Opt_Out": "yes"}), "Email_Opt_Out", "boolean"),
         (json!({"Last_Name": "x".repeat(81)}), "Last_Name", "text"),
+        (json!({"Last_Name": "X", "Title": "x".repeat(51)}), "Title", "text"),
         (json!({"Last_Name": 42}), "Last_Name", "text"),
         (json!({"Last_Name": "X", "Account_Name": "not-an-id"}), "Account_Name", "lookup"),
         (json!({"Last_Name": "X", "Owner": {"id": "abc"}}), "Owner", "ownerlookup"),
@@ -132,8 +133,13 @@ async fn values_are_validated_by_type(app: TestApp) {
     // Nothing of the refused records was written.
     assert_eq!(app.get("/bigin/v2/Contacts?fields=Last_Name", &t.access_token).await.0, StatusCode::NO_CONTENT);
     // Unknown keys and server-maintained fields are ignored.
-    let (status, body) =
-        app.post("/bigin/v2/Contacts", &t.access_token, &json!({"data": [{"Last_Name": "Y", "Nope": 1, "Full_Name": "Z Z"}]})).await;
+    let (status, body) = app
+        .post(
+            "/bigin/v2/Contacts",
+            &t.access_token,
+            &json!({"data": [{"Last_Name": "Y", "Nope": 1, "Full_Name": "Z Z", "Title": "x".repeat(50)}]}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let id = ids_of(&body)[0].clone();
     assert_eq!(app.get(&format!("/bigin/v2/Contacts/{id}"), &t.access_token).await.1["data"][0]["Full_Name"], "Y");
@@ -283,6 +289,28 @@ async fn lists_page_sort_and_continue_with_a_token(app: TestApp) {
     assert_eq!(titles, ["T0", "T1", "T2", "T3", "T4"]);
     let (_, body) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&ids={},{}", ids[0], ids[2]), token).await;
     assert_eq!(body["data"].as_array().unwrap().len(), 2);
+    // A page token keeps the selection it was made for: ids, cvid, approved, pipeline_id.
+    let selected = format!("ids={},{},{}", ids[0], ids[2], ids[4]);
+    let (_, first) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&{selected}&per_page=2&approved=true"), token).await;
+    let page: Vec<&str> = first["data"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(page, [ids[4].as_str(), ids[2].as_str()]);
+    let next = first["info"]["next_page_token"].as_str().unwrap();
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&page_token={next}"), token).await;
+    assert_eq!(status, StatusCode::OK);
+    let page: Vec<&str> = body["data"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(page, [ids[0].as_str()], "the next page of the same selection, without sending it again");
+    assert_eq!(body["info"]["more_records"], false);
+    let (status, _) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&{selected}&page_token={next}"), token).await;
+    assert_eq!(status, StatusCode::OK, "sending the same selection again is fine");
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&ids={}&page_token={next}", ids[1]), token).await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["details"]["param"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("INVALID_DATA"), Some("ids"))
+    );
+    let (_, views) = app.get("/bigin/v2/settings/custom_views?module=Contacts", token).await;
+    let all = views["custom_views"][0]["id"].as_str().unwrap();
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&cvid={all}&page_token={next}"), token).await;
+    assert_eq!((status, body["details"]["param"].as_str()), (StatusCode::BAD_REQUEST, Some("cvid")));
 }
 
 async fn updates_change_only_what_is_sent(app: TestApp) {
