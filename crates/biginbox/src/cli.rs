@@ -58,6 +58,9 @@ pub enum Command {
     /// Custom fields of an organization's modules.
     #[command(subcommand)]
     Fields(FieldsCommand),
+    /// Team pipelines of an organization (layouts of Pipelines, with sub-pipelines and stages).
+    #[command(subcommand)]
+    Pipelines(PipelinesCommand),
     /// The Postman collection and its "Setup Details" environment.
     #[command(subcommand)]
     Postman(PostmanCommand),
@@ -262,6 +265,24 @@ pub enum FieldsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PipelinesCommand {
+    /// Add a team pipeline beside "Sales Pipeline".
+    Create {
+        #[arg(long)]
+        org_id: String,
+        /// The team pipeline's name, e.g. "Partner Pipeline".
+        #[arg(long)]
+        name: String,
+        /// A sub-pipeline and its stages in order, as NAME:STAGE,STAGE,... (repeat for more).
+        /// "Closed Won"/"Won" and "Closed Lost"/"Lost" close a record; other stages are open.
+        #[arg(long = "sub-pipeline", required = true)]
+        sub_pipelines: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PostmanCommand {
     /// Write the collection and a "Setup Details" environment filled for this server.
     Export {
@@ -438,6 +459,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 lookup_module: lookup_module.as_deref(),
             };
             print(&provision::create_custom_field(&state, &org_id, &new).await?, json)
+        }
+        Command::Pipelines(PipelinesCommand::Create { org_id, name, sub_pipelines, json }) => {
+            let state = open_state(global, None).await?;
+            let subs = sub_pipelines.iter().map(|s| provision::parse_sub_pipeline(s)).collect::<Result<Vec<_>, _>>()?;
+            print(&provision::create_team_pipeline(&state, &org_id, &name, subs).await?, json)
         }
         Command::Seed(args) => {
             let state = open_state(global, None).await?;

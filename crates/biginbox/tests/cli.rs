@@ -405,3 +405,157 @@ fn tokens_revoke_cascades_and_serve_reads_its_environment() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("crm.zylker.example:7070"), "the logs name the public URL");
 }
+
+/// One HTTP/1.1 request to a running `biginbox serve`; the status and the JSON body (`Null` when
+/// empty). Enough for these tests, which need no HTTP client crate.
+fn http_json(base: &str, method: &str, path: &str, token: Option<&str>, body: Option<(&str, String)>) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    if let Some(token) = token {
+        request.push_str(&format!("Authorization: Zoho-oauthtoken {token}\r\n"));
+    }
+    let (content_type, body) = body.unwrap_or(("application/json", String::new()));
+    request.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}", body.len()));
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(!head.to_ascii_lowercase().contains("transfer-encoding: chunked"), "{head}");
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, if body.is_empty() { Value::Null } else { serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}")) })
+}
+
+#[test]
+fn fields_and_pipelines_made_by_the_cli_reach_a_running_server() {
+    let dir = Workdir::new("fields");
+    let org = dir.json(&[
+        "orgs",
+        "create",
+        "--name",
+        "Zylker",
+        "--admin-email",
+        "pat@zylker.example",
+        "--admin-password",
+        "a long secret",
+        "--json",
+    ]);
+    let org_id = org["org_id"].as_str().unwrap().to_string();
+    let client = dir.json(&["clients", "create", "--type", "self", "--owner-email", "pat@zylker.example", "--json"]);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = serve(&dir.0, &dir.db(), &["--listen", &format!("127.0.0.1:{port}")]);
+    wait_healthy(&base);
+    let code = dir.json(&[
+        "codes",
+        "create",
+        "--client-id",
+        client["client_id"].as_str().unwrap(),
+        "--org-id",
+        &org_id,
+        "--scope",
+        "ZohoBigin.modules.ALL,ZohoBigin.settings.ALL",
+        "--json",
+    ]);
+    let form = format!(
+        "grant_type=authorization_code&client_id={}&client_secret={}&code={}",
+        client["client_id"].as_str().unwrap(),
+        client["client_secret"].as_str().unwrap(),
+        code["code"].as_str().unwrap()
+    );
+    let (_, tokens) = http_json(&base, "POST", "/oauth/v2/token", None, Some(("application/x-www-form-urlencoded", form)));
+    let token = tokens["access_token"].as_str().expect("an access token").to_string();
+    let token = Some(token.as_str());
+
+    // Fields of several types, made while the server runs.
+    let field = |args: &[&str]| {
+        let mut all = vec!["fields", "create", "--org-id", org_id.as_str(), "--module", "Contacts", "--json"];
+        all.extend_from_slice(args);
+        dir.json(&all)
+    };
+    let badge = field(&["--label", "Badge", "--type", "text", "--length", "5", "--unique"]);
+    assert_eq!(keys(&badge), ["id", "api_name", "module", "label", "data_type"]);
+    assert_eq!((badge["api_name"].as_str(), badge["data_type"].as_str()), (Some("Badge"), Some("text")));
+    field(&["--label", "Employer", "--type", "lookup", "--lookup-module", "Accounts"]);
+    field(&["--label", "Buddy", "--type", "userlookup"]);
+    field(&["--label", "Regions", "--type", "multiselectpicklist", "--picklist", "EU,US"]);
+    field(&["--label", "Renewal", "--type", "date"]);
+    field(&["--label", "Budget", "--type", "currency"]);
+    field(&["--label", "Ticket", "--type", "bigint", "--unique"]);
+    let refused: &[&[&str]] = &[
+        &["--label", "Long", "--type", "text", "--length", "300"],
+        &["--label", "Sized", "--type", "integer", "--length", "5"],
+        &["--label", "Flag", "--type", "boolean", "--unique"],
+        &["--label", "Third", "--type", "email", "--unique"],
+        &["--label", "Nowhere", "--type", "lookup"],
+        &["--label", "Stray", "--type", "text", "--lookup-module", "Accounts"],
+        &["--label", "Empty", "--type", "picklist"],
+        &["--label", "Owner2", "--type", "ownerlookup"],
+    ];
+    for args in refused {
+        let mut all = vec!["fields", "create", "--org-id", org_id.as_str(), "--module", "Contacts"];
+        all.extend_from_slice(args);
+        let out = dir.run(&all);
+        assert!(!out.status.success(), "{args:?} is refused");
+        assert!(!out.stderr.is_empty(), "{args:?} says why");
+    }
+    let partners = dir.json(&[
+        "pipelines",
+        "create",
+        "--org-id",
+        &org_id,
+        "--name",
+        "Partners",
+        "--sub-pipeline",
+        "Resellers:Intro,Demo,Won,Lost",
+        "--sub-pipeline",
+        "Referrals:Referred,Won",
+        "--json",
+    ]);
+    assert_eq!(keys(&partners), ["id", "name", "sub_pipelines"]);
+    assert!(!dir.run(&["pipelines", "create", "--org-id", &org_id, "--name", "PARTNERS", "--sub-pipeline", "A:B"]).status.success());
+
+    // The running server has them in its metadata and in records.
+    let (status, fields) = http_json(&base, "GET", "/bigin/v2/settings/fields?module=Contacts", token, None);
+    assert_eq!(status, 200);
+    let by_name = |name: &str| {
+        fields["fields"].as_array().unwrap().iter().find(|f| f["api_name"] == name).cloned().unwrap_or_else(|| panic!("no {name}"))
+    };
+    assert_eq!(
+        (by_name("Badge")["length"].as_u64(), &by_name("Badge")["unique"]),
+        (Some(5), &serde_json::json!({"casesensitive": "false"}))
+    );
+    assert_eq!(by_name("Employer")["lookup"]["module"]["api_name"], "Accounts");
+    assert_eq!(by_name("Buddy")["data_type"], "userlookup");
+    assert_eq!(by_name("Regions")["pick_list_values"].as_array().unwrap().len(), 2);
+    assert_eq!(by_name("Ticket")["data_type"], "bigint");
+    assert!(fields["fields"].as_array().unwrap().iter().all(|f| f["api_name"] != "Third" && f["api_name"] != "Long"));
+    let (_, layouts) = http_json(&base, "GET", "/bigin/v2/settings/layouts?module=Pipelines", token, None);
+    assert_eq!(layouts["layouts"][1]["id"], partners["id"]);
+    let post = |module: &str, record: Value| {
+        http_json(
+            &base,
+            "POST",
+            &format!("/bigin/v2/{module}"),
+            token,
+            Some(("application/json", serde_json::json!({"data": [record]}).to_string())),
+        )
+    };
+    let (_, account) = post("Accounts", serde_json::json!({"Account_Name": "Zylker Inc"}));
+    let account = account["data"][0]["details"]["id"].as_str().unwrap().to_string();
+    let contact = serde_json::json!({"Last_Name": "Watson", "Badge": "B-1", "Employer": {"id": account}, "Buddy": {"id": org["admin_user_id"]},
+                                     "Regions": ["EU"], "Renewal": "2026-03-01", "Budget": 12.5, "Ticket": "9007199254740993"});
+    let (status, created) = post("Contacts", contact);
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"][0]["details"]["id"].as_str().unwrap();
+    let (_, read) = http_json(&base, "GET", &format!("/bigin/v2/Contacts/{id}?fields=Badge,Employer,Regions,Ticket"), token, None);
+    assert_eq!(read["data"][0]["Employer"], serde_json::json!({"name": "Zylker Inc", "id": account}));
+    assert_eq!((read["data"][0]["Badge"].as_str(), read["data"][0]["Ticket"].as_i64()), (Some("B-1"), Some(9007199254740993)));
+    let (status, body) = post("Contacts", serde_json::json!({"Last_Name": "Twin", "Badge": "b-1"}));
+    assert_eq!((status, body["data"][0]["code"].as_str()), (400, Some("DUPLICATE_DATA")));
+    let (status, body) = post("Contacts", serde_json::json!({"Last_Name": "Long", "Badge": "B-1234"}));
+    assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (400, Some("Badge")));
+    let deal = serde_json::json!({"Deal_Name": "D", "Layout": {"id": partners["id"]}, "Sub_Pipeline": "Referrals", "Stage": "Referred"});
+    assert_eq!(post("Pipelines", deal).0, 201);
+    assert!(stop(child).status.success());
+}

@@ -95,7 +95,7 @@ const CONTACT_FIELDS: &[FieldSpec] = &[
     field("First_Name", "First Name", T::Text).len(40),
     field("Last_Name", "Last Name", T::Text).len(80).mandatory(),
     field("Full_Name", "Full Name", T::Text).len(121).server(),
-    field("Title", "Title", T::Text).len(100),
+    field("Title", "Title", T::Text).len(50),
     field("Account_Name", "Company Name", T::Lookup).lookup("Accounts"),
     field("Email", "Email", T::Email).len(100).unique(),
     field("Phone", "Phone", T::Phone).len(50),
@@ -274,17 +274,7 @@ fn build(spec: &ModuleSpec, sequence: usize, org_id: Id) -> Module {
 }
 
 pub fn schema(org_id: Id) -> Schema {
-    let pipelines = default_pipelines(org_id);
-    let mut modules: Vec<Module> = MODULES.iter().enumerate().map(|(i, spec)| build(spec, i, org_id)).collect();
-    // The stage and sub-pipeline picklists list what the team pipelines offer.
-    if let Some(pipelines_module) = modules.iter_mut().find(|m| m.api_name == "Pipelines") {
-        for field in &mut pipelines_module.fields {
-            match field.api_name.as_str() {
-                "Stage" => field.picklist = pipelines.iter().flat_map(|p| p.stage_names()).map(str::to_string).collect(),
-                "Sub_Pipeline" => field.picklist = pipelines.iter().flat_map(|p| p.sub_pipelines.iter().map(|s| s.name.clone())).collect(),
-                _ => {}
-            }
-        }
-    }
-    Schema { modules, pipelines }
+    let modules = MODULES.iter().enumerate().map(|(i, spec)| build(spec, i, org_id)).collect();
+    // No added pipeline: this fills the stage and sub-pipeline picklists from the default one.
+    Schema { modules, pipelines: default_pipelines(org_id) }.with_team_pipelines(org_id, &[])
 }

@@ -201,6 +201,37 @@ impl Schema {
         Self::for_org(org_id, &[])
     }
 
+    /// Adds the team pipelines the organization created after the default one; the
+    /// `Sub_Pipeline` and `Stage` picklists then offer the values of every pipeline, once each.
+    pub fn with_team_pipelines(mut self, org_id: Id, specs: &[crate::pipelines::PipelineSpec]) -> Self {
+        self.pipelines.extend(specs.iter().map(|spec| spec.build(org_id)));
+        let pipelines = &self.pipelines;
+        let mut stages: Vec<String> = Vec::new();
+        let mut subs: Vec<String> = Vec::new();
+        for pipeline in pipelines {
+            for name in pipeline.stage_names() {
+                if !stages.iter().any(|s| s == name) {
+                    stages.push(name.to_string());
+                }
+            }
+            for sub in &pipeline.sub_pipelines {
+                if !subs.contains(&sub.name) {
+                    subs.push(sub.name.clone());
+                }
+            }
+        }
+        if let Some(module) = self.modules.iter_mut().find(|m| m.api_name == "Pipelines") {
+            for field in &mut module.fields {
+                match field.api_name.as_str() {
+                    "Stage" => field.picklist = stages.clone(),
+                    "Sub_Pipeline" => field.picklist = subs.clone(),
+                    _ => {}
+                }
+            }
+        }
+        self
+    }
+
     /// Looks a module up by API name, as Bigin does: exact spelling first, then ignoring case.
     pub fn module(&self, api_name: &str) -> Option<&Module> {
         self.modules

@@ -66,6 +66,8 @@ pub struct Draft {
     pub owner: Option<Id>,
     /// `(field api name, target module, id)` of each lookup to a record.
     pub lookups: Vec<(String, String, Id)>,
+    /// `(field api name, user id)` of each user lookup (a custom `userlookup` field).
+    pub users: Vec<(String, Id)>,
 }
 
 /// The key a polymorphic lookup's module is sent and stored under.
@@ -99,6 +101,10 @@ pub fn validate(schema: &Schema, module: &Module, input: &Value, index: usize, m
         if field.data_type == DataType::Ownerlookup && field.api_name == "Owner" {
             draft.owner = Some(id_of(&normalised).ok_or_else(|| FieldError::invalid(field, index))?);
             continue;
+        }
+        if field.data_type == DataType::Userlookup {
+            let id = id_of(&normalised).ok_or_else(|| FieldError::invalid(field, index))?;
+            draft.users.push((field.api_name.clone(), id));
         }
         match &field.lookup {
             Some(LookupTarget::Module(target)) => {

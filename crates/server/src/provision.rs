@@ -397,7 +397,7 @@ pub async fn create_custom_field(state: &AppState, org_id: &str, new: &NewField<
     if state.store.org(org_id).await?.is_none() {
         return invalid(format!("no organization has the id {org_id}"));
     }
-    let schema = state.schema(org_id).await?;
+    let schema = state.fresh_schema(org_id).await?;
     let Some(module) = schema.module(new.module) else { return invalid(format!("{:?} is not a module", new.module)) };
     let label = new.label.trim();
     if label.is_empty() || label.chars().count() > 50 {
@@ -507,4 +507,59 @@ pub async fn list_clients(state: &AppState) -> Result<Vec<ClientSummary>, Provis
             homepage: c.homepage,
         })
         .collect())
+}
+
+#[derive(Debug, Serialize)]
+pub struct PipelineCreated {
+    /// The `pipeline_id` (the layout's id).
+    pub id: String,
+    pub name: String,
+    pub sub_pipelines: Vec<SubPipelineCreated>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubPipelineCreated {
+    pub id: String,
+    pub name: String,
+    pub stages: Vec<String>,
+}
+
+/// Parses `Name:Stage one,Stage two` (the command line's `--sub-pipeline`).
+pub fn parse_sub_pipeline(text: &str) -> Result<crm::pipelines::SubPipelineSpec, ProvisionError> {
+    let Some((name, stages)) = text.split_once(':') else {
+        return invalid(format!("{text:?} is not NAME:STAGE,STAGE,..."));
+    };
+    let stages = stages.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    Ok(crm::pipelines::SubPipelineSpec { name: name.trim().to_string(), stages })
+}
+
+/// Adds a team pipeline to an organization, as an administrator does in Bigin's settings: it
+/// becomes a layout of Pipelines, and its records take its sub-pipelines and stages.
+pub async fn create_team_pipeline(
+    state: &AppState,
+    org_id: &str,
+    name: &str,
+    sub_pipelines: Vec<crm::pipelines::SubPipelineSpec>,
+) -> Result<PipelineCreated, ProvisionError> {
+    let Some(org_id) = Id::parse(org_id) else { return invalid(format!("{org_id:?} is not an organization id")) };
+    if state.store.org(org_id).await?.is_none() {
+        return invalid(format!("no organization has the id {org_id}"));
+    }
+    let schema = state.fresh_schema(org_id).await?;
+    let spec = crm::pipelines::PipelineSpec { id: state.mint_id(), name: name.trim().to_string(), sub_pipelines };
+    spec.check(&schema.pipelines).map_err(ProvisionError::Invalid)?;
+    if !state.store.insert_team_pipeline(org_id, &spec, state.now()).await? {
+        return invalid(format!("the organization has a team pipeline named {:?} already", spec.name));
+    }
+    state.schema_changed(org_id);
+    let built = spec.build(org_id);
+    Ok(PipelineCreated {
+        id: built.id.to_string(),
+        name: built.name,
+        sub_pipelines: built
+            .sub_pipelines
+            .into_iter()
+            .map(|s| SubPipelineCreated { id: s.id.to_string(), name: s.name, stages: s.stages.into_iter().map(|s| s.name).collect() })
+            .collect(),
+    })
 }

@@ -1,6 +1,8 @@
-//! Each organization's schema (Bigin's defaults plus its custom fields), cached per node. Creating
-//! a custom field on this node refreshes the entry at once; other nodes pick it up when their
-//! entry ages out.
+//! Each organization's schema (Bigin's defaults plus its custom fields and team pipelines),
+//! cached per node for 30 seconds. A change made through this node refreshes the entry at once;
+//! a change made through another node or the command line reaches this one when the entry ages
+//! out, and callers whose token was resolved before then (`api::auth::TokenCache`, 30 seconds
+//! too): within a minute.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,7 +25,8 @@ impl SchemaCache {
             }
         }
         let custom = store.custom_fields(org_id).await?;
-        let schema = Arc::new(Schema::for_org(org_id, &custom));
+        let pipelines = store.team_pipelines(org_id).await?;
+        let schema = Arc::new(Schema::for_org(org_id, &custom).with_team_pipelines(org_id, &pipelines));
         self.entries.lock().expect("schema cache poisoned").insert(org_id, (schema.clone(), now));
         Ok(schema)
     }

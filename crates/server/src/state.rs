@@ -84,6 +84,13 @@ impl AppState {
         self.schemas.get(self.store.as_ref(), org_id, self.now()).await
     }
 
+    /// The organization's schema as the store has it now, for checks that must see what other
+    /// nodes added (the limits on custom fields, the names of team pipelines).
+    pub async fn fresh_schema(&self, org_id: crm::Id) -> anyhow::Result<std::sync::Arc<crm::modules::Schema>> {
+        self.schemas.forget(org_id);
+        self.schema(org_id).await
+    }
+
     /// Forgets what this node cached about an organization's schema, after it changed.
     pub fn schema_changed(&self, org_id: crm::Id) {
         self.schemas.forget(org_id);

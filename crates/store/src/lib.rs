@@ -49,6 +49,11 @@ pub trait Store: Send + Sync + 'static {
     /// False when the module has a field of that API name already.
     async fn insert_custom_field(&self, org_id: Id, field: &crm::modules::CustomField, now: i64) -> Result<bool>;
 
+    // Team pipelines added beside the default one, oldest first.
+    async fn team_pipelines(&self, org_id: Id) -> Result<Vec<crm::pipelines::PipelineSpec>>;
+    /// False when the organization has a team pipeline of that name already.
+    async fn insert_team_pipeline(&self, org_id: Id, pipeline: &crm::pipelines::PipelineSpec, now: i64) -> Result<bool>;
+
     // OAuth clients.
     async fn create_client(&self, client: &Client) -> Result<()>;
     async fn client(&self, client_id: &str) -> Result<Option<Client>>;

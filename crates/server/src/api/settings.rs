@@ -88,23 +88,30 @@ fn json_type(data_type: DataType) -> &'static str {
 }
 
 /// The id of a picklist value: a pipeline's stages and sub-pipelines keep the ids the layouts
-/// show for them.
-fn picklist_value_id(caller: &Caller, field: &Field, value: &str) -> Id {
-    let pipelines = &caller.schema.pipelines;
+/// show for them (those of `pipeline` when one is given, else of the first pipeline having them).
+fn picklist_value_id(caller: &Caller, field: &Field, value: &str, pipeline: Option<&TeamPipeline>) -> Id {
+    let all = &caller.schema.pipelines;
+    let pipelines: Vec<&TeamPipeline> = pipeline.map_or_else(|| all.iter().collect(), |p| vec![p]);
+    let subs = || pipelines.iter().flat_map(|p| &p.sub_pipelines);
     let known = match field.api_name.as_str() {
-        "Stage" => pipelines.iter().flat_map(|p| &p.sub_pipelines).flat_map(|s| &s.stages).find(|s| s.name == value).map(|s| s.id),
-        "Sub_Pipeline" => pipelines.iter().flat_map(|p| &p.sub_pipelines).find(|s| s.name == value).map(|s| s.id),
+        "Stage" => subs().flat_map(|s| &s.stages).find(|s| s.name == value).map(|s| s.id),
+        "Sub_Pipeline" => subs().find(|s| s.name == value).map(|s| s.id),
         _ => None,
     };
     known.unwrap_or_else(|| derived_id(caller.org.id, &format!("picklist:{}:{value}", field.id)))
 }
 
-/// A field as the fields metadata shows it; `picklist` overrides the values (a team pipeline's).
-fn render_field(field: &Field, caller: &Caller, index: usize, picklist: Option<Vec<String>>) -> Value {
-    let values = picklist.unwrap_or_else(|| field.picklist.clone());
+/// A field as the fields metadata shows it; in the layout of a team pipeline, `Stage` and
+/// `Sub_Pipeline` offer that pipeline's values.
+fn render_field(field: &Field, caller: &Caller, index: usize, pipeline: Option<&TeamPipeline>) -> Value {
+    let values = match (pipeline, field.api_name.as_str()) {
+        (Some(p), "Stage") => p.stage_names().into_iter().map(str::to_string).collect(),
+        (Some(p), "Sub_Pipeline") => p.sub_pipelines.iter().map(|s| s.name.clone()).collect(),
+        _ => field.picklist.clone(),
+    };
     let pick_list_values: Vec<Value> = values
         .iter()
-        .map(|v| json!({"display_value": v, "actual_value": v, "id": picklist_value_id(caller, field, v).to_string()}))
+        .map(|v| json!({"display_value": v, "actual_value": v, "id": picklist_value_id(caller, field, v, pipeline).to_string()}))
         .collect();
     let lookup = match &field.lookup {
         Some(LookupTarget::Module(target)) => {
@@ -160,15 +167,7 @@ pub async fn get_field(
 /// A layout: for Pipelines one per team pipeline (its id is the `pipeline_id`), else "Standard".
 fn render_layout(module: &Module, caller: &Caller, pipeline: Option<&TeamPipeline>) -> Value {
     let org_id = caller.org.id;
-    let picklist_for = |field: &Field| -> Option<Vec<String>> {
-        let pipeline = pipeline?;
-        match field.api_name.as_str() {
-            "Stage" => Some(pipeline.stage_names().into_iter().map(str::to_string).collect()),
-            "Sub_Pipeline" => Some(pipeline.sub_pipelines.iter().map(|s| s.name.clone()).collect()),
-            _ => None,
-        }
-    };
-    let fields: Vec<Value> = module.fields.iter().enumerate().map(|(i, f)| render_field(f, caller, i, picklist_for(f))).collect();
+    let fields: Vec<Value> = module.fields.iter().enumerate().map(|(i, f)| render_field(f, caller, i, pipeline)).collect();
     let (id, name) = match pipeline {
         Some(p) => (p.id, p.name.clone()),
         None => (derived_id(org_id, &format!("layout:{}:Standard", module.api_name)), "Standard".to_string()),

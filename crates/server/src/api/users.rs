@@ -15,22 +15,39 @@ use super::ApiError;
 use crate::state::AppState;
 use crate::wire;
 
-/// The `type` filters of the users API.
-fn matches(kind: &str, user: &OrgUser, caller: &Caller) -> Option<bool> {
+/// The `type`s of the users API.
+const USER_TYPES: &[&str] = &[
+    "AllUsers",
+    "ActiveUsers",
+    "DeactiveUsers",
+    "ConfirmedUsers",
+    "NotConfirmedUsers",
+    "DeletedUsers",
+    "ActiveConfirmedUsers",
+    "AdminUsers",
+    "ActiveConfirmedAdmins",
+    "CurrentUser",
+];
+
+/// Whether `user` is of the users type `kind` (one of `USER_TYPES`). Deleted users are only
+/// `DeletedUsers`.
+fn matches(kind: &str, user: &OrgUser, caller: &Caller) -> bool {
     let active = user.status == "active";
-    Some(match kind {
-        "AllUsers" => user.status != "deleted",
+    if user.status == "deleted" {
+        return kind == "DeletedUsers";
+    }
+    match kind {
+        "AllUsers" => true,
         "ActiveUsers" => active,
         "DeactiveUsers" => user.status == "disabled",
         "ConfirmedUsers" => user.confirmed,
         "NotConfirmedUsers" => !user.confirmed,
-        "DeletedUsers" => user.status == "deleted",
         "ActiveConfirmedUsers" => active && user.confirmed,
         "AdminUsers" => user.is_admin(),
         "ActiveConfirmedAdmins" => active && user.confirmed && user.is_admin(),
         "CurrentUser" => user.id == caller.user.id,
-        _ => return None,
-    })
+        _ => false,
+    }
 }
 
 /// # GET /bigin/v2/users?type=AllUsers|ActiveUsers|...|CurrentUser&page&per_page
@@ -40,15 +57,13 @@ pub async fn list_users(api: Api<UsersRead>, State(state): State<AppState>, RawQ
     let kind = wire::param(&params, "type").unwrap_or("AllUsers");
     let page = positive(wire::param(&params, "page"), "page", 1, u64::MAX)?;
     let per_page = positive(wire::param(&params, "per_page"), "per_page", 200, 200)?;
-    let users = state.store.org_users(caller.org.id).await?;
-    let mut selected = Vec::new();
-    for user in &users {
-        match matches(kind, user, caller) {
-            Some(true) => selected.push(user),
-            Some(false) => {}
-            None => return Err(ApiError::invalid_param("type")),
-        }
+    if !USER_TYPES.contains(&kind) {
+        return Err(ApiError::invalid_param("type"));
     }
+    let users = state.store.org_users(caller.org.id).await?;
+    let mut selected: Vec<&OrgUser> = users.iter().filter(|u| matches(kind, u, caller)).collect();
+    // Oldest first, so that pages do not overlap.
+    selected.sort_by_key(|u| (u.created_time, u.id));
     let start = ((page - 1) * per_page) as usize;
     let page_items: Vec<Value> = selected.iter().skip(start).take(per_page as usize).map(|u| render(u, caller)).collect();
     if page_items.is_empty() {

@@ -304,6 +304,57 @@ async fn custom_fields_from_the_console(app: TestApp) {
     let (_, users) =
         app.post("/bigin/v2/users", &token, &serde_json::json!({"users": [{"last_name": "Lee", "email": "lee@zylker.example"}]})).await;
     assert_eq!(users["users"][0]["code"], "SUCCESS");
+    // Kim has an account of her own and is a Standard user of Zylker, as an accepted invitation
+    // leaves her (invitations are not in the console yet).
+    let mut kim = Browser::new(&app);
+    sign_up(&mut kim, "kim@elsewhere.example", "Kim Co").await;
+    let kim_account = app.state.store.account_by_email("kim@elsewhere.example").await.unwrap().unwrap();
+    let now = app.state.now();
+    let member = store::OrgUser {
+        org_id: crm::Id::parse(&org).unwrap(),
+        id: app.state.mint_id(),
+        account_id: Some(kim_account.id),
+        email: "kim@elsewhere.example".into(),
+        first_name: "Kim".into(),
+        last_name: "Boyle".into(),
+        role: "Manager".into(),
+        profile: "Standard".into(),
+        status: "active".into(),
+        confirmed: true,
+        created_time: now,
+        modified_time: now,
+    };
+    assert!(app.state.store.insert_org_user(&member).await.unwrap());
+    let kim_csrf = kim.csrf();
+    let (status, _, _) = kim.post("/console/org", &[("csrf_token", &kim_csrf), ("org_id", &org)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, page) = kim.get("/console/fields?module=Accounts").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<code>Tier</code>"), "Kim sees Zylker's fields");
+    assert!(!page.contains("Add a field"), "but no form to add one");
+    let form = [("csrf_token", kim_csrf.as_str()), ("module", "Accounts"), ("label", "Sneaky"), ("data_type", "text"), ("picklist", "")];
+    let (status, _, page) = kim.post("/console/fields", &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("Only administrators can add fields."));
+    let (_, fields) = app.get("/bigin/v2/settings/fields?module=Accounts", &token).await;
+    assert!(fields["fields"].as_array().unwrap().iter().all(|f| f["api_name"] != "Sneaky"), "nothing was added");
+    // In her own organization she is the administrator and can.
+    let kim_org = app.state.store.orgs_of_account(kim_account.id).await.unwrap();
+    let own = kim_org.iter().find(|o| o.company_name == "Kim Co").unwrap().id.to_string();
+    kim.post("/console/org", &[("csrf_token", &kim_csrf), ("org_id", &own)]).await;
+    let (status, _, page) = kim.post("/console/fields", &form).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Added Sneaky"));
+    // The console refuses past the limits with the provision's message.
+    for i in 0..2 {
+        let label = format!("Unique {i}");
+        let form = [("csrf_token", kim_csrf.as_str()), ("module", "Accounts"), ("label", &label), ("data_type", "text"), ("unique", "on")];
+        assert_eq!(kim.post("/console/fields", &form).await.0, StatusCode::OK);
+    }
+    let form = [("csrf_token", kim_csrf.as_str()), ("module", "Accounts"), ("label", "Unique 3"), ("data_type", "text"), ("unique", "on")];
+    let (status, _, page) = kim.post("/console/fields", &form).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("Accounts has 2 unique custom fields already"));
 }
 
 async fn every_console_form_checks_csrf(app: TestApp) {

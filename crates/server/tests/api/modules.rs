@@ -9,9 +9,11 @@ use crate::on_both_backends;
 
 on_both_backends!(
     every_module_takes_a_minimal_record_and_refuses_one_without_its_mandatory_fields,
+    every_mandatory_field_of_every_module_is_required,
     data_types_accept_and_refuse,
     activities_relate_through_se_module,
     pipeline_records_follow_their_team_pipeline,
+    a_second_team_pipeline_keeps_its_sub_pipelines_stages_and_records,
     upsert_inserts_then_updates,
     count_views_and_approved,
     recycle_bin_then_permanent,
@@ -20,7 +22,7 @@ on_both_backends!(
 );
 
 /// A record each module accepts, and the mandatory field its absence is reported on.
-fn minimal(module: &str) -> (Value, &'static str) {
+pub fn minimal(module: &str) -> (Value, &'static str) {
     match module {
         "Contacts" => (json!({"Last_Name": "Watson"}), "Last_Name"),
         "Accounts" => (json!({"Account_Name": "Zylker"}), "Account_Name"),
@@ -64,6 +66,64 @@ async fn every_module_takes_a_minimal_record_and_refuses_one_without_its_mandato
     // Events times come back in the organization's offset.
     let (_, body) = app.get("/bigin/v2/Events?fields=Start_DateTime", token).await;
     assert_eq!(body["data"][0]["Start_DateTime"], "2026-05-01T01:00:00-07:00");
+}
+
+async fn every_mandatory_field_of_every_module_is_required(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let token = t.access_token.as_str();
+    let parent = app.create(token, "Contacts", json!({"Last_Name": "Parent"})).await;
+    let expected: [(&str, &[&str]); 8] = [
+        ("Contacts", &["Last_Name"]),
+        ("Accounts", &["Account_Name"]),
+        ("Pipelines", &["Deal_Name", "Sub_Pipeline", "Stage"]),
+        ("Products", &["Product_Name"]),
+        ("Tasks", &["Subject"]),
+        ("Events", &["Event_Title", "Start_DateTime", "End_DateTime"]),
+        ("Calls", &["Subject", "Call_Type", "Call_Start_Time"]),
+        ("Notes", &["Note_Content", "Parent_Id"]),
+    ];
+    for (module, mandatory) in expected {
+        let (_, fields) = app.get(&format!("/bigin/v2/settings/fields?module={module}"), token).await;
+        let listed: Vec<&str> = fields["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["system_mandatory"] == true)
+            .map(|f| f["api_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, mandatory, "{module}'s mandatory fields");
+        let record = if module == "Notes" {
+            json!({"Note_Content": "Likes golf", "Parent_Id": {"id": parent}, "$se_module": "Contacts"})
+        } else {
+            minimal(module).0
+        };
+        let id = app.create(token, module, record.clone()).await;
+        for field in mandatory {
+            let mut missing = record.clone();
+            missing.as_object_mut().unwrap().remove(*field);
+            let mut blank = record.clone();
+            blank[*field] = json!("");
+            let mut null = record.clone();
+            null[*field] = Value::Null;
+            for (how, input) in [("missing", missing), ("blank", blank), ("null", null)] {
+                let (status, body) = app.post(&format!("/bigin/v2/{module}"), token, &json!({ "data": [input] })).await;
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{module}.{field} {how}");
+                assert_eq!(
+                    body["data"][0],
+                    json!({"code": "MANDATORY_NOT_FOUND", "details": {"api_name": field, "json_path": format!("$.data[0].{field}")}, "message": "required field not found", "status": "error"}),
+                    "{module}.{field} {how}"
+                );
+            }
+            // An update may leave it out, not clear it.
+            let (status, body) = app.put(&format!("/bigin/v2/{module}/{id}"), token, &json!({"data": [{ *field: null }]})).await;
+            assert_eq!(
+                (status, body["data"][0]["code"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("MANDATORY_NOT_FOUND")),
+                "{module}.{field}"
+            );
+        }
+        assert_eq!(app.get(&format!("/bigin/v2/{module}/actions/count"), token).await.1["count"], if module == "Contacts" { 2 } else { 1 });
+    }
 }
 
 async fn data_types_accept_and_refuse(app: TestApp) {
@@ -164,6 +224,25 @@ async fn data_types_accept_and_refuse(app: TestApp) {
     let (_, read) = app.get(&format!("/bigin/v2/Contacts/{id}"), token).await;
     assert_eq!(read["data"][0]["Referrer"], json!({"name": "Ref", "id": referrer}));
     assert_eq!(read["data"][0]["Account_Manager"]["id"], t.org.admin_user_id.as_str());
+    // A user lookup names an active user of this organization: not another organization's user,
+    // not a deactivated one, not an id that is nobody's.
+    let other = app.tenant("Acme", ALL_SCOPES).await;
+    let (_, users) = app.post("/bigin/v2/users", token, &json!({"users": [{"last_name": "Gone", "email": "gone@zylker.example"}]})).await;
+    let gone = users["users"][0]["details"]["id"].as_str().unwrap().to_string();
+    app.put(&format!("/bigin/v2/users/{gone}"), token, &json!({"users": [{"status": "disabled"}]})).await;
+    for user in [other.org.admin_user_id.as_str(), gone.as_str(), "1000000000000000001"] {
+        let (status, body) =
+            app.post("/bigin/v2/Contacts", token, &json!({"data": [{"Last_Name": "T", "Account_Manager": {"id": user}}]})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "user {user}");
+        assert_eq!(
+            body["data"][0],
+            json!({"code": "INVALID_DATA", "details": {"expected_data_type": "userlookup", "api_name": "Account_Manager", "json_path": "$.data[0].Account_Manager"}, "message": "invalid data", "status": "error"})
+        );
+        let (status, _) = app.put(&format!("/bigin/v2/Contacts/{id}"), token, &json!({"data": [{"Account_Manager": {"id": user}}]})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "update to user {user}");
+    }
+    let (_, read) = app.get(&format!("/bigin/v2/Contacts/{id}?fields=Account_Manager"), token).await;
+    assert_eq!(read["data"][0]["Account_Manager"]["id"], t.org.admin_user_id.as_str(), "refused updates changed nothing");
 }
 
 async fn activities_relate_through_se_module(app: TestApp) {
@@ -227,6 +306,200 @@ async fn pipeline_records_follow_their_team_pipeline(app: TestApp) {
     assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some("Sub_Pipeline")));
     let (status, body) = app.post("/bigin/v2/Pipelines", token, &json!({"data": [{"Deal_Name": "X", "Sub_Pipeline": "Standard"}]})).await;
     assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some("Stage")));
+}
+
+fn subs(specs: &[(&str, &[&str])]) -> Vec<crm::pipelines::SubPipelineSpec> {
+    specs
+        .iter()
+        .map(|(name, stages)| crm::pipelines::SubPipelineSpec {
+            name: name.to_string(),
+            stages: stages.iter().map(|s| s.to_string()).collect(),
+        })
+        .collect()
+}
+
+fn names(body: &Value, key: &str) -> Vec<String> {
+    body.as_array().unwrap().iter().map(|v| v[key].as_str().unwrap().to_string()).collect()
+}
+
+async fn a_second_team_pipeline_keeps_its_sub_pipelines_stages_and_records(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let token = t.access_token.as_str();
+    let org = t.org.org_id.as_str();
+    let created = server::provision::create_team_pipeline(
+        &app.state,
+        org,
+        "Partners",
+        subs(&[("Resellers", &["Intro", "Demo", "Closed Won", "Closed Lost"]), ("Referrals", &["Referred", "Won"])]),
+    )
+    .await
+    .unwrap();
+    let partners = created.id.clone();
+    assert_eq!(created.sub_pipelines[1].stages, ["Referred", "Won"]);
+    // Names are checked, and taken ignoring case.
+    for (name, bad) in [
+        ("partners", subs(&[("A", &["B"])])),
+        ("Empty", subs(&[])),
+        ("No stages", subs(&[("A", &[])])),
+        ("Twice", subs(&[("A", &["B"]), ("a", &["C"])])),
+    ] {
+        assert!(server::provision::create_team_pipeline(&app.state, org, name, bad).await.is_err(), "{name}");
+    }
+
+    // The layouts list both team pipelines, each with its own sub-pipelines and stages.
+    let (status, layouts) = app.get("/bigin/v2/settings/layouts?module=Pipelines", token).await;
+    assert_eq!(status, StatusCode::OK);
+    let layouts = &layouts["layouts"];
+    assert_eq!(names(layouts, "name"), ["Sales Pipeline", "Partners"]);
+    let sales = layouts[0]["id"].as_str().unwrap().to_string();
+    let layout = &layouts[1];
+    assert_eq!(layout["id"], partners.as_str());
+    assert_eq!(names(&layout["sub_pipelines"], "display_value"), ["Resellers", "Referrals"]);
+    assert_eq!(names(&layout["sub_pipelines"][1]["stages"], "display_value"), ["Referred", "Won"]);
+    let won = &layout["sub_pipelines"][1]["stages"][1];
+    assert_eq!((won["probability"].as_u64(), won["forecast_type"].as_str()), (Some(100), Some("closed_won")));
+    let fields = layout["sections"][0]["fields"].as_array().unwrap();
+    let stage_field = fields.iter().find(|f| f["api_name"] == "Stage").unwrap();
+    assert_eq!(names(&stage_field["pick_list_values"], "display_value"), ["Intro", "Demo", "Closed Won", "Closed Lost", "Referred", "Won"]);
+    assert_eq!(stage_field["pick_list_values"][4]["id"], layout["sub_pipelines"][1]["stages"][0]["id"], "stage ids match the layout's");
+    let (status, one) = app.get(&format!("/bigin/v2/settings/layouts/{partners}?module=Pipelines"), token).await;
+    assert_eq!((status, &one["layouts"][0]), (StatusCode::OK, layout));
+    // The fields metadata offers every pipeline's values once.
+    let (_, fields) = app.get("/bigin/v2/settings/fields?module=Pipelines", token).await;
+    let field = |name: &str| fields["fields"].as_array().unwrap().iter().find(|f| f["api_name"] == name).unwrap().clone();
+    assert_eq!(names(&field("Sub_Pipeline")["pick_list_values"], "display_value"), ["Standard", "Resellers", "Referrals"]);
+    let stages = names(&field("Stage")["pick_list_values"], "display_value");
+    assert_eq!(stages.iter().filter(|s| *s == "Closed Won").count(), 1);
+    assert!(stages.contains(&"Referred".to_string()) && stages.contains(&"Qualification".to_string()));
+    // Another organization has only its own Sales Pipeline.
+    let other = app.tenant("Acme", ALL_SCOPES).await;
+    let (_, theirs) = app.get("/bigin/v2/settings/layouts?module=Pipelines", &other.access_token).await;
+    assert_eq!(names(&theirs["layouts"], "name"), ["Sales Pipeline"]);
+    let foreign = theirs["layouts"][0]["id"].as_str().unwrap().to_string();
+
+    // Records take a sub-pipeline of their own team pipeline and a stage of that sub-pipeline.
+    let a = app.create(token, "Pipelines", json!({"Deal_Name": "A", "Sub_Pipeline": "Standard", "Stage": "Qualification"})).await;
+    let b = app
+        .create(token, "Pipelines", json!({"Deal_Name": "B", "Layout": {"id": partners}, "Sub_Pipeline": "Resellers", "Stage": "Demo"}))
+        .await;
+    let c = app
+        .create(token, "Pipelines", json!({"Deal_Name": "C", "Layout": {"id": partners}, "Sub_Pipeline": "Referrals", "Stage": "Referred"}))
+        .await;
+    let (_, read) = app.get(&format!("/bigin/v2/Pipelines/{b}?fields=Layout,Sub_Pipeline,Stage"), token).await;
+    assert_eq!(read["data"][0]["Layout"], json!({"name": "Partners", "id": partners}));
+    let refused = [
+        (json!({"Layout": {"id": partners}, "Sub_Pipeline": "Standard", "Stage": "Qualification"}), "Sub_Pipeline"),
+        (json!({"Layout": {"id": sales}, "Sub_Pipeline": "Resellers", "Stage": "Demo"}), "Sub_Pipeline"),
+        (json!({"Sub_Pipeline": "Referrals", "Stage": "Referred"}), "Sub_Pipeline"),
+        (json!({"Layout": {"id": partners}, "Sub_Pipeline": "Resellers", "Stage": "Qualification"}), "Stage"),
+        (json!({"Layout": {"id": partners}, "Sub_Pipeline": "Referrals", "Stage": "Demo"}), "Stage"),
+        (json!({"Layout": {"id": foreign}, "Sub_Pipeline": "Standard", "Stage": "Qualification"}), "Layout"),
+    ];
+    for (fields, api_name) in &refused {
+        let mut record = fields.clone();
+        record["Deal_Name"] = json!("Refused");
+        let (status, body) = app.post("/bigin/v2/Pipelines", token, &json!({ "data": [record] })).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{record}");
+        let element = &body["data"][0];
+        assert_eq!(
+            (element["code"].as_str(), element["details"]["api_name"].as_str()),
+            (Some("INVALID_DATA"), Some(*api_name)),
+            "{record}"
+        );
+        assert_eq!(element["details"]["json_path"], format!("$.data[0].{api_name}"));
+    }
+    let (status, body) = app
+        .post("/bigin/v2/Pipelines", token, &json!({"data": [{"Deal_Name": "R", "Layout": {"id": partners}, "Sub_Pipeline": "Resellers"}]}))
+        .await;
+    assert_eq!((status, body["data"][0]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("MANDATORY_NOT_FOUND")));
+    // Updates are checked against the record as it will be stored.
+    for (change, api_name) in [
+        (json!({"Layout": {"id": sales}}), "Sub_Pipeline"),
+        (json!({"Stage": "Referred"}), "Stage"),
+        (json!({"Sub_Pipeline": "Referrals"}), "Stage"),
+        (json!({"Sub_Pipeline": "Standard", "Stage": "Qualification"}), "Sub_Pipeline"),
+    ] {
+        let (status, body) = app.put(&format!("/bigin/v2/Pipelines/{b}"), token, &json!({ "data": [change] })).await;
+        assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some(api_name)), "{change}");
+    }
+    let (_, read) = app.get(&format!("/bigin/v2/Pipelines/{b}?fields=Sub_Pipeline,Stage"), token).await;
+    assert_eq!((read["data"][0]["Sub_Pipeline"].as_str(), read["data"][0]["Stage"].as_str()), (Some("Resellers"), Some("Demo")));
+    let (status, _) =
+        app.put(&format!("/bigin/v2/Pipelines/{b}"), token, &json!({"data": [{"Sub_Pipeline": "Referrals", "Stage": "Won"}]})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post(
+            "/bigin/v2/Pipelines/upsert",
+            token,
+            &json!({"data": [{"Deal_Name": "A", "Layout": {"id": partners}, "Sub_Pipeline": "Resellers", "Stage": "Intro"}]}),
+        )
+        .await;
+    assert_eq!((status, body["data"][0]["details"]["action"].as_str()), (StatusCode::OK, Some("update")), "{body}");
+    assert_eq!(body["data"][0]["details"]["id"], a.as_str(), "the record moved to the other team pipeline");
+
+    // pipeline_id lists, counts and pages the records of one team pipeline.
+    let listed = |pipeline: &str| {
+        let app = &app;
+        let path = format!("/bigin/v2/Pipelines?fields=Deal_Name&pipeline_id={pipeline}&sort_by=id&sort_order=asc");
+        async move {
+            let (status, body) = app.get(&path, token).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            (body["info"]["count"].as_u64().unwrap(), names(&body["data"], "Deal_Name"))
+        }
+    };
+    assert_eq!(listed(&partners).await, (3, vec!["A".to_string(), "B".to_string(), "C".to_string()]));
+    let d = app.create(token, "Pipelines", json!({"Deal_Name": "D", "Sub_Pipeline": "Standard", "Stage": "Closed Won"})).await;
+    assert_eq!(listed(&sales).await, (1, vec!["D".to_string()]));
+    assert_eq!(app.get(&format!("/bigin/v2/Pipelines/actions/count?pipeline_id={partners}"), token).await.1, json!({"count": 3}));
+    assert_eq!(app.get(&format!("/bigin/v2/Pipelines/actions/count?pipeline_id={sales}"), token).await.1, json!({"count": 1}));
+    let (_, page) = app.get(&format!("/bigin/v2/Pipelines?fields=Deal_Name&pipeline_id={partners}&per_page=2"), token).await;
+    assert_eq!((page["info"]["count"].as_u64(), page["info"]["more_records"].as_bool()), (Some(2), Some(true)));
+    let bad_pipeline = json!({"code": "INVALID_DATA", "details": {"param": "pipeline_id"}, "message": "invalid data", "status": "error"});
+    let (_, contact_layouts) = app.get("/bigin/v2/settings/layouts?module=Contacts", token).await;
+    let contact_layout = contact_layouts["layouts"][0]["id"].as_str().unwrap().to_string();
+    for bad in ["1000000000000000001", "sales", "", foreign.as_str(), contact_layout.as_str()] {
+        for path in [
+            format!("/bigin/v2/Pipelines?fields=Deal_Name&pipeline_id={bad}"),
+            format!("/bigin/v2/Pipelines/actions/count?pipeline_id={bad}"),
+        ] {
+            assert_eq!(app.get(&path, token).await, (StatusCode::BAD_REQUEST, bad_pipeline.clone()), "{path}");
+        }
+    }
+    assert_eq!(
+        app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&pipeline_id={sales}"), token).await,
+        (StatusCode::BAD_REQUEST, bad_pipeline.clone())
+    );
+
+    // A contact's pipeline records, filtered by team pipeline: roles and the primary contact.
+    let ted = app.create(token, "Contacts", json!({"Last_Name": "Watson"})).await;
+    let (status, _) = app
+        .put(
+            &format!("/bigin/v2/Contacts/{ted}/Pipelines"),
+            token,
+            &json!({"data": [{"id": d, "Contact_Role": {"name": "Evaluator"}}, {"id": b, "Contact_Role": {"name": "Influencer"}}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    app.put(&format!("/bigin/v2/Pipelines/{c}"), token, &json!({"data": [{"Contact_Name": {"id": ted}}]})).await;
+    let of_ted = |query: String| {
+        let app = &app;
+        let path = format!("/bigin/v2/Contacts/{ted}/Pipelines?fields=Deal_Name{query}");
+        async move { app.get(&path, token).await }
+    };
+    let (_, all) = of_ted(String::new()).await;
+    assert_eq!(all["info"]["count"], 3);
+    let (_, in_sales) = of_ted(format!("&pipeline_id={sales}")).await;
+    assert_eq!((in_sales["info"]["count"].as_u64(), names(&in_sales["data"], "Deal_Name")), (Some(1), vec!["D".to_string()]));
+    assert_eq!(in_sales["data"][0]["Contact_Role"]["name"], "Evaluator");
+    let (_, in_partners) = of_ted(format!("&pipeline_id={partners}")).await;
+    let mut deals = names(&in_partners["data"], "Deal_Name");
+    deals.sort();
+    assert_eq!((in_partners["info"]["count"].as_u64(), deals), (Some(2), vec!["B".to_string(), "C".to_string()]));
+    assert_eq!(of_ted(format!("&pipeline_id={foreign}")).await, (StatusCode::BAD_REQUEST, bad_pipeline.clone()));
+    assert_eq!(of_ted("&pipeline_id=nope".into()).await, (StatusCode::BAD_REQUEST, bad_pipeline.clone()));
+    // Only lists of pipeline records take pipeline_id.
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts/{ted}/Notes?pipeline_id={sales}"), token).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, bad_pipeline));
 }
 
 async fn upsert_inserts_then_updates(app: TestApp) {
@@ -364,6 +637,84 @@ async fn owners_change_one_and_many(app: TestApp) {
     assert_eq!(status, StatusCode::BAD_REQUEST, "the owner must be a user of the organization");
     let (status, _) = app.post("/bigin/v2/Contacts/actions/change_owner", token, &json!({"owner": {"id": sam}})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // related_modules hands the record's activities of those lists to the new owner too.
+    let contact = &created[2];
+    let related = json!({"What_Id": {"id": contact}, "$se_module": "Contacts"});
+    let with = |mut record: Value| {
+        record.as_object_mut().unwrap().extend(related.as_object().unwrap().clone());
+        record
+    };
+    let tasks = [
+        app.create(token, "Tasks", with(json!({"Subject": "T1"}))).await,
+        app.create(token, "Tasks", with(json!({"Subject": "T2"}))).await,
+    ];
+    let calls = [
+        app.create(token, "Calls", with(json!({"Subject": "K1", "Call_Type": "Outbound", "Call_Start_Time": "2026-05-01T09:00:00Z"})))
+            .await,
+        app.create(token, "Calls", with(json!({"Subject": "K2", "Call_Type": "Outbound", "Call_Start_Time": "2026-05-01T09:00:00Z"})))
+            .await,
+    ];
+    let event = app
+        .create(
+            token,
+            "Events",
+            with(json!({"Event_Title": "E", "Start_DateTime": "2026-05-01T10:00:00Z", "End_DateTime": "2026-05-01T11:00:00Z"})),
+        )
+        .await;
+    let unrelated = app.create(token, "Tasks", json!({"Subject": "Elsewhere"})).await;
+    let owner_of = |module: &'static str, id: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("/bigin/v2/{module}/{id}?fields=Owner"), token).await.1["data"][0]["Owner"]["id"].as_str().unwrap().to_string()
+        }
+    };
+    for bad in [
+        json!([{"api_name": "Notes"}]),
+        json!([{"api_name": "Products"}]),
+        json!([{"api_name": "Tasks"}, {"api_name": "Bogus"}]),
+        json!([{"api_name": "Tasks", "id": "not an id"}]),
+        json!({"api_name": "Tasks"}),
+    ] {
+        let (status, body) = app
+            .post(
+                &format!("/bigin/v2/Contacts/{contact}/actions/change_owner"),
+                token,
+                &json!({"owner": {"id": sam}, "related_modules": bad}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str(), body["details"]["api_name"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("INVALID_DATA"), Some("related_modules")),
+            "{bad}"
+        );
+    }
+    assert_eq!(owner_of("Contacts", contact.clone()).await, t.org.admin_user_id, "a refused change changes nothing");
+    let (status, _) = app
+        .post(
+            &format!("/bigin/v2/Contacts/{contact}/actions/change_owner"),
+            token,
+            &json!({"owner": {"id": sam}, "related_modules": [{"api_name": "Tasks"}, {"api_name": "Calls", "id": calls[0]}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(owner_of("Contacts", contact.clone()).await, sam);
+    for task in &tasks {
+        assert_eq!(owner_of("Tasks", task.clone()).await, sam, "every related task");
+    }
+    assert_eq!(owner_of("Calls", calls[0].clone()).await, sam, "the call named");
+    assert_eq!(owner_of("Calls", calls[1].clone()).await, t.org.admin_user_id, "not the other call");
+    assert_eq!(owner_of("Events", event.clone()).await, t.org.admin_user_id, "not the events");
+    assert_eq!(owner_of("Tasks", unrelated.clone()).await, t.org.admin_user_id, "not another record's task");
+    let (status, _) = app
+        .post(
+            "/bigin/v2/Contacts/actions/change_owner",
+            token,
+            &json!({"ids": [contact, created[0]], "owner": {"id": sam}, "related_modules": [{"api_name": "events"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(owner_of("Events", event).await, sam, "through the bulk change too");
+    assert_eq!(owner_of("Calls", calls[1].clone()).await, t.org.admin_user_id, "only the lists named move");
     // The scope is ZohoBigin.change_owner.CREATE.
     let other = app.tenant("NoOwner", "ZohoBigin.modules.ALL").await;
     let (status, body) =

@@ -19,6 +19,7 @@ on_both_backends!(
     organizations_never_see_each_others_records,
     a_refused_write_claims_no_unique_value,
     a_batch_commits_its_good_records_and_answers_each,
+    every_write_has_its_limit_and_a_bad_trigger_is_refused,
 );
 
 async fn insert_answers_per_record(app: TestApp) {
@@ -115,6 +116,7 @@ async fn values_are_validated_by_type(app: TestApp) {
         (json!({"Last_Name": "X", "Phone": "call me"}), "Phone", "phone"),
         (json!({"Last_Name": "X", "Email_Opt_Out": "yes"}), "Email_Opt_Out", "boolean"),
         (json!({"Last_Name": "x".repeat(81)}), "Last_Name", "text"),
+        (json!({"Last_Name": "X", "Title": "x".repeat(51)}), "Title", "text"),
         (json!({"Last_Name": 42}), "Last_Name", "text"),
         (json!({"Last_Name": "X", "Account_Name": "not-an-id"}), "Account_Name", "lookup"),
         (json!({"Last_Name": "X", "Owner": {"id": "abc"}}), "Owner", "ownerlookup"),
@@ -131,8 +133,13 @@ async fn values_are_validated_by_type(app: TestApp) {
     // Nothing of the refused records was written.
     assert_eq!(app.get("/bigin/v2/Contacts?fields=Last_Name", &t.access_token).await.0, StatusCode::NO_CONTENT);
     // Unknown keys and server-maintained fields are ignored.
-    let (status, body) =
-        app.post("/bigin/v2/Contacts", &t.access_token, &json!({"data": [{"Last_Name": "Y", "Nope": 1, "Full_Name": "Z Z"}]})).await;
+    let (status, body) = app
+        .post(
+            "/bigin/v2/Contacts",
+            &t.access_token,
+            &json!({"data": [{"Last_Name": "Y", "Nope": 1, "Full_Name": "Z Z", "Title": "x".repeat(50)}]}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let id = ids_of(&body)[0].clone();
     assert_eq!(app.get(&format!("/bigin/v2/Contacts/{id}"), &t.access_token).await.1["data"][0]["Full_Name"], "Y");
@@ -166,6 +173,27 @@ async fn lookups_must_name_a_record_of_the_same_org(app: TestApp) {
         .post("/bigin/v2/Contacts", &t.access_token, &json!({"data": [{"Last_Name": "W", "Owner": {"id": other.org.admin_user_id}}]}))
         .await;
     assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some("Owner")));
+    // Nor in a custom user lookup, on insert or update.
+    let new = server::provision::NewField {
+        module: "Contacts",
+        label: "Buddy",
+        data_type: "userlookup",
+        length: None,
+        picklist: &[],
+        unique: false,
+        lookup_module: None,
+    };
+    server::provision::create_custom_field(&app.state, &t.org.org_id, &new).await.unwrap();
+    let (status, body) = app
+        .post("/bigin/v2/Contacts", &t.access_token, &json!({"data": [{"Last_Name": "W", "Buddy": {"id": other.org.admin_user_id}}]}))
+        .await;
+    assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some("Buddy")));
+    let (status, body) =
+        app.put(&format!("/bigin/v2/Contacts/{id}"), &t.access_token, &json!({"data": [{"Buddy": {"id": other.org.admin_user_id}}]})).await;
+    assert_eq!((status, body["data"][0]["details"]["api_name"].as_str()), (StatusCode::BAD_REQUEST, Some("Buddy")));
+    let (status, _) =
+        app.put(&format!("/bigin/v2/Contacts/{id}"), &t.access_token, &json!({"data": [{"Buddy": {"id": t.org.admin_user_id}}]})).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 async fn request_level_errors_use_the_envelope(app: TestApp) {
@@ -261,6 +289,28 @@ async fn lists_page_sort_and_continue_with_a_token(app: TestApp) {
     assert_eq!(titles, ["T0", "T1", "T2", "T3", "T4"]);
     let (_, body) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&ids={},{}", ids[0], ids[2]), token).await;
     assert_eq!(body["data"].as_array().unwrap().len(), 2);
+    // A page token keeps the selection it was made for: ids, cvid, approved, pipeline_id.
+    let selected = format!("ids={},{},{}", ids[0], ids[2], ids[4]);
+    let (_, first) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&{selected}&per_page=2&approved=true"), token).await;
+    let page: Vec<&str> = first["data"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(page, [ids[4].as_str(), ids[2].as_str()]);
+    let next = first["info"]["next_page_token"].as_str().unwrap();
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&page_token={next}"), token).await;
+    assert_eq!(status, StatusCode::OK);
+    let page: Vec<&str> = body["data"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(page, [ids[0].as_str()], "the next page of the same selection, without sending it again");
+    assert_eq!(body["info"]["more_records"], false);
+    let (status, _) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&{selected}&page_token={next}"), token).await;
+    assert_eq!(status, StatusCode::OK, "sending the same selection again is fine");
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&ids={}&page_token={next}", ids[1]), token).await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["details"]["param"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("INVALID_DATA"), Some("ids"))
+    );
+    let (_, views) = app.get("/bigin/v2/settings/custom_views?module=Contacts", token).await;
+    let all = views["custom_views"][0]["id"].as_str().unwrap();
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts?fields=Last_Name&cvid={all}&page_token={next}"), token).await;
+    assert_eq!((status, body["details"]["param"].as_str()), (StatusCode::BAD_REQUEST, Some("cvid")));
 }
 
 async fn updates_change_only_what_is_sent(app: TestApp) {
@@ -381,4 +431,71 @@ async fn a_batch_commits_its_good_records_and_answers_each(app: TestApp) {
     assert_eq!(body["data"][20]["details"]["json_path"], "$.data[20].Email");
     assert_eq!(codes.iter().filter(|c| **c == "SUCCESS").count(), 98);
     assert_eq!(app.get("/bigin/v2/Contacts/actions/count", token).await.1["count"], 98);
+}
+
+async fn every_write_has_its_limit_and_a_bad_trigger_is_refused(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let token = t.access_token.as_str();
+    let contact = app.create(token, "Contacts", json!({"Last_Name": "Kept", "Title": "CEO"})).await;
+    let limit = |limit: u64, key: &str, name: &str| json!({"code": "LIMIT_EXCEEDED", "details": {"limit": limit, key: name}, "message": "the limit has been exceeded", "status": "error"});
+    let updates: Vec<Value> = (0..101).map(|_| json!({"id": contact, "Title": "Changed"})).collect();
+    let (status, body) = app.put("/bigin/v2/Contacts", token, &json!({ "data": updates })).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, limit(100, "api_name", "data")), "update of 101");
+    let upserts: Vec<Value> = (0..101).map(|i| json!({"Last_Name": "U", "Email": format!("u{i}@x.example")})).collect();
+    let (status, body) = app.post("/bigin/v2/Contacts/upsert", token, &json!({ "data": upserts })).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, limit(100, "api_name", "data")), "upsert of 101");
+    let ids: Vec<String> = (0..100).map(|i| format!("{}", 1_000_000_000_000_000_000u64 + i)).chain([contact.clone()]).collect();
+    let (status, body) = app.delete(&format!("/bigin/v2/Contacts?ids={}", ids.join(",")), token).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, limit(100, "param", "ids")), "delete of 101");
+    let owners: Vec<String> = (0..500).map(|i| format!("{}", 1_000_000_000_000_000_000u64 + i)).chain([contact.clone()]).collect();
+    let (status, body) =
+        app.post("/bigin/v2/Contacts/actions/change_owner", token, &json!({"ids": owners, "owner": {"id": t.org.admin_user_id}})).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, limit(500, "api_name", "ids")), "change owner of 501");
+    let notes: Vec<Value> = (0..101).map(|i| json!({"Note_Content": format!("n{i}")})).collect();
+    let (status, body) = app.post(&format!("/bigin/v2/Contacts/{contact}/Notes"), token, &json!({ "data": notes.clone() })).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, limit(100, "api_name", "data")), "101 notes of a record");
+    let notes: Vec<Value> = notes
+        .into_iter()
+        .map(|mut n| {
+            n["Parent_Id"] = json!({"id": contact});
+            n["$se_module"] = json!("Contacts");
+            n
+        })
+        .collect();
+    let (status, body) = app.post("/bigin/v2/Notes", token, &json!({ "data": notes })).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, limit(100, "api_name", "data")), "101 notes");
+    // Nothing of a refused write happened.
+    let (_, read) = app.get(&format!("/bigin/v2/Contacts/{contact}?fields=Title,Owner"), token).await;
+    assert_eq!(read["data"][0]["Title"], "CEO");
+    assert_eq!(app.get("/bigin/v2/Contacts/actions/count", token).await.1["count"], 1);
+    assert_eq!(app.get("/bigin/v2/Notes/actions/count", token).await.1["count"], 0);
+
+    // `trigger` is an array of workflow, approval and blueprint.
+    for trigger in [json!(["workflows"]), json!("workflow"), json!([1]), json!({"workflow": true})] {
+        for (method, path) in [
+            (Method::POST, "/bigin/v2/Contacts".to_string()),
+            (Method::PUT, "/bigin/v2/Contacts".to_string()),
+            (Method::PUT, format!("/bigin/v2/Contacts/{contact}")),
+            (Method::POST, "/bigin/v2/Contacts/upsert".to_string()),
+        ] {
+            let body = json!({"data": [{"id": contact, "Last_Name": "Triggered", "Title": "Triggered"}], "trigger": trigger});
+            let (status, answer) = app.call(method.clone(), &path, Some(token), Some(&body.to_string())).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path} with trigger {trigger}");
+            assert_eq!(
+                answer,
+                json!({"code": "INVALID_DATA", "details": {"api_name": "trigger", "expected_data_type": "jsonarray"}, "message": "invalid data", "status": "error"})
+            );
+        }
+    }
+    let (_, read) = app.get(&format!("/bigin/v2/Contacts/{contact}?fields=Title"), token).await;
+    assert_eq!(read["data"][0]["Title"], "CEO");
+    assert_eq!(app.get("/bigin/v2/Contacts/actions/count", token).await.1["count"], 1);
+    let (status, _) = app
+        .put(
+            &format!("/bigin/v2/Contacts/{contact}"),
+            token,
+            &json!({"data": [{"Title": "CTO"}], "trigger": ["workflow", "approval", "blueprint"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "every trigger Bigin names is taken");
 }

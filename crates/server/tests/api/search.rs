@@ -20,6 +20,7 @@ on_both_backends!(
     results_match_a_brute_force_filter,
     organizations_never_see_each_others_matches,
     query_plans_read_indexes,
+    custom_fields_are_searched_and_queried_like_default_ones,
 );
 
 fn scopes() -> String {
@@ -580,4 +581,141 @@ async fn query_plans_read_indexes(app: TestApp) {
     };
     let text = app.state.store.explain_records(org, &query, false, true).await.unwrap().join("\n");
     assert!(!text.contains("SCAN records") && !text.contains("Seq Scan on records"), "{text}");
+}
+
+async fn custom_field(app: &TestApp, org: &str, label: &str, data_type: &str, picklist: &[&str], lookup_module: Option<&str>) {
+    let picklist: Vec<String> = picklist.iter().map(|s| s.to_string()).collect();
+    let new = server::provision::NewField {
+        module: "Contacts",
+        label,
+        data_type,
+        length: None,
+        picklist: &picklist,
+        unique: false,
+        lookup_module,
+    };
+    server::provision::create_custom_field(&app.state, org, &new).await.unwrap();
+}
+
+async fn custom_fields_are_searched_and_queried_like_default_ones(app: TestApp) {
+    let t = app.tenant("Zylker", &scopes()).await;
+    let tok = t.access_token.as_str();
+    let org = t.org.org_id.as_str();
+    custom_field(&app, org, "Nickname", "text", &[], None).await;
+    custom_field(&app, org, "Score", "integer", &[], None).await;
+    custom_field(&app, org, "Budget", "currency", &[], None).await;
+    custom_field(&app, org, "Tier", "picklist", &["Gold", "Silver", "Bronze"], None).await;
+    custom_field(&app, org, "Regions", "multiselectpicklist", &["EU", "US", "APAC"], None).await;
+    custom_field(&app, org, "Renewal", "date", &[], None).await;
+    custom_field(&app, org, "Met", "datetime", &[], None).await;
+    custom_field(&app, org, "VIP", "boolean", &[], None).await;
+    custom_field(&app, org, "Alt Email", "email", &[], None).await;
+    custom_field(&app, org, "Referrer", "lookup", &[], Some("Contacts")).await;
+    custom_field(&app, org, "Buddy", "userlookup", &[], None).await;
+    let boss = app.create(tok, "Contacts", json!({"Last_Name": "Boss"})).await;
+    let ted = app
+        .create(
+            tok,
+            "Contacts",
+            json!({"Last_Name": "Watson", "Nickname": "Teddy Bear", "Score": 80, "Budget": 1500.5, "Tier": "Gold", "Regions": ["EU", "US"],
+                   "Renewal": "2026-03-01", "Met": "2026-01-10T09:00:00+01:00", "VIP": true, "Alt_Email": "Ted@Home.example",
+                   "Referrer": {"id": boss}, "Buddy": {"id": t.org.admin_user_id}}),
+        )
+        .await;
+    let ann = app
+        .create(
+            tok,
+            "Contacts",
+            json!({"Last_Name": "Lee", "Nickname": "Annie", "Score": 40, "Budget": 900, "Tier": "Silver", "Regions": ["APAC"],
+                   "Renewal": "2026-09-30", "Met": "2026-02-01T12:00:00Z", "VIP": false, "Alt_Email": "ann@home.example"}),
+        )
+        .await;
+    let found = |query: String| {
+        let app = &app;
+        async move {
+            let (status, body) = app.get(&format!("/bigin/v2/Contacts/search?{query}"), tok).await;
+            assert!(status == StatusCode::OK || status == StatusCode::NO_CONTENT, "{query}: {status} {body}");
+            ids(&body)
+        }
+    };
+    let criteria = |c: &str| format!("criteria={}", enc(c));
+    let cases: Vec<(String, Vec<&String>)> = vec![
+        (criteria("(Nickname:equals:teddy bear)"), vec![&ted]),
+        (criteria("(Nickname:starts_with:ann)"), vec![&ann]),
+        (criteria("(Nickname:not_equal:Annie)"), vec![&ted]),
+        (criteria("(Score:greater_than:50)"), vec![&ted]),
+        (criteria("(Score:between:30,80)"), vec![&ted, &ann]),
+        (criteria("(Score:in:40,41)"), vec![&ann]),
+        (criteria("(Budget:greater_equal:1000)"), vec![&ted]),
+        (criteria("(Tier:in:Gold,Bronze)"), vec![&ted]),
+        (criteria("(Tier:equals:silver)"), vec![&ann]),
+        (criteria("(Regions:equals:EU)"), vec![&ted]),
+        (criteria("(Regions:in:APAC,US)"), vec![&ted, &ann]),
+        (criteria("(Renewal:less_than:2026-06-01)"), vec![&ted]),
+        (criteria("(Met:greater_than:2026-01-15T00:00:00+00:00)"), vec![&ann]),
+        (criteria("(VIP:equals:true)"), vec![&ted]),
+        (criteria("(VIP:equals:false)"), vec![&boss, &ann]),
+        (criteria("(Alt_Email:equals:TED@home.example)"), vec![&ted]),
+        (criteria(&format!("(Referrer:equals:{boss})")), vec![&ted]),
+        (criteria(&format!("(Buddy:equals:{})", t.org.admin_user_id)), vec![&ted]),
+        (criteria("((Tier:equals:Gold)and(Score:greater_than:10))"), vec![&ted]),
+        (criteria("((Tier:equals:Bronze)or(Nickname:starts_with:ann))"), vec![&ann]),
+        ("word=tedd".into(), vec![&ted]),
+        ("word=bear%20teddy".into(), vec![&ted]),
+        ("word=apac".into(), vec![&ann]),
+        ("email=ann%40HOME.example".into(), vec![&ann]),
+    ];
+    for (query, want) in &cases {
+        let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+        assert_eq!(found(query.clone()).await, want, "{query}");
+    }
+    // Count takes the same criteria.
+    let (_, count) = app.get(&format!("/bigin/v2/Contacts/actions/count?{}", criteria("(Score:greater_equal:40)")), tok).await;
+    assert_eq!(count, json!({"count": 2}));
+    // A criteria still checks the custom field's type.
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts/search?{}", criteria("(Score:starts_with:8)")), tok).await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["details"]["api_name"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("INVALID_QUERY"), Some("Score"))
+    );
+    let (status, body) = app.get(&format!("/bigin/v2/Contacts/search?{}", criteria("(Score:equals:many)")), tok).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("INVALID_QUERY")));
+
+    let coql = |query: &str| {
+        let app = &app;
+        let body = json!({ "select_query": query });
+        async move { app.post("/bigin/v2/coql", tok, &body).await }
+    };
+    let (status, body) = coql("select Nickname, Score, Tier, Regions, Renewal, VIP, Referrer, Referrer.Last_Name from Contacts where Score > 50 and Tier = 'Gold'").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["data"][0],
+        json!({"Nickname": "Teddy Bear", "Score": 80, "Tier": "Gold", "Regions": ["EU", "US"], "Renewal": "2026-03-01", "VIP": true,
+               "Referrer": {"id": boss}, "Referrer.Last_Name": "Boss", "id": ted})
+    );
+    let wheres: Vec<(&str, Vec<&String>)> = vec![
+        ("Nickname like 'te%'", vec![&ted]),
+        ("Nickname not like '%bear'", vec![&ann]),
+        ("Score between 30 and 50", vec![&ann]),
+        ("Score in (40, 80) and Budget < 1000", vec![&ann]),
+        ("Tier != 'Gold'", vec![&ann]),
+        ("Regions = 'APAC'", vec![&ann]),
+        ("Renewal >= '2026-06-01'", vec![&ann]),
+        ("Met < '2026-01-31T00:00:00+00:00'", vec![&ted]),
+        ("VIP = true", vec![&ted]),
+        ("Alt_Email = 'ted@home.example'", vec![&ted]),
+        ("Referrer.Last_Name = 'boss'", vec![&ted]),
+        ("Referrer is null and Nickname is not null", vec![&ann]),
+        ("(Tier = 'Bronze' or Score > 70) and VIP = true", vec![&ted]),
+    ];
+    for (condition, want) in wheres {
+        let (status, body) = coql(&format!("select Last_Name from Contacts where {condition}")).await;
+        assert_eq!(status, StatusCode::OK, "{condition}: {body}");
+        let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+        assert_eq!(ids(&body), want, "{condition}");
+    }
+    let (_, body) = coql("select Nickname from Contacts where Nickname is not null order by Score desc").await;
+    assert_eq!(ids(&body), [ted.clone(), ann.clone()]);
+    let (status, body) = coql("select Last_Name from Contacts where Score like '4%'").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("INVALID_QUERY")));
 }

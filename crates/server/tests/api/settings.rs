@@ -9,6 +9,8 @@ use crate::on_both_backends;
 on_both_backends!(
     fields_layouts_views_and_related_lists_describe_each_module,
     custom_fields_appear_in_the_metadata,
+    a_field_made_elsewhere_reaches_a_running_server_within_a_minute,
+    custom_fields_have_their_limits,
     roles_profiles_and_user_administration
 );
 
@@ -255,4 +257,77 @@ async fn roles_profiles_and_user_administration(app: TestApp) {
         app.post("/bigin/v2/users", &reader.access_token, &json!({"users": [{"last_name": "X", "email": "z@x.example"}]})).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("OAUTH_SCOPE_MISMATCH")));
     let _: Value = body;
+}
+
+fn text_field<'a>(module: &'a str, label: &'a str, unique: bool) -> server::provision::NewField<'a> {
+    server::provision::NewField { module, label, data_type: "text", length: None, picklist: &[], unique, lookup_module: None }
+}
+
+async fn a_field_made_elsewhere_reaches_a_running_server_within_a_minute(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let token = t.access_token.as_str();
+    let has_field = |name: &'static str| {
+        let app = &app;
+        async move {
+            let (_, body) = app.get("/bigin/v2/settings/fields?module=Contacts", token).await;
+            body["fields"].as_array().unwrap().iter().any(|f| f["api_name"] == name)
+        }
+    };
+    assert!(!has_field("Badge").await, "the server has read the schema");
+    // Another process on the same database (the command line, another node): its own caches.
+    let elsewhere = server::state((*app.state.config).clone(), app.state.store.clone(), app.state.clock.clone()).await.unwrap();
+    server::provision::create_custom_field(&elsewhere, &t.org.org_id, &text_field("Contacts", "Badge", false)).await.unwrap();
+    assert!(!has_field("Badge").await, "the running server still answers from its caches");
+    app.advance(61);
+    assert!(has_field("Badge").await, "a minute later the field is there");
+    let id = app.create(token, "Contacts", json!({"Last_Name": "B", "Badge": "B-7"})).await;
+    assert_eq!(app.get(&format!("/bigin/v2/Contacts/{id}?fields=Badge"), token).await.1["data"][0]["Badge"], "B-7");
+    // The node that creates a field answers with it at once.
+    server::provision::create_custom_field(&app.state, &t.org.org_id, &text_field("Contacts", "Desk", false)).await.unwrap();
+    assert!(has_field("Desk").await);
+    // A team pipeline made elsewhere follows the same rule.
+    let sub = vec![crm::pipelines::SubPipelineSpec { name: "Direct".into(), stages: vec!["Open".into(), "Won".into()] }];
+    server::provision::create_team_pipeline(&elsewhere, &t.org.org_id, "Partners", sub).await.unwrap();
+    app.advance(61);
+    let (_, layouts) = app.get("/bigin/v2/settings/layouts?module=Pipelines", token).await;
+    assert_eq!(layouts["layouts"].as_array().unwrap().len(), 2);
+}
+
+async fn custom_fields_have_their_limits(app: TestApp) {
+    let t = app.tenant("Zylker", ALL_SCOPES).await;
+    let token = t.access_token.as_str();
+    let org = t.org.org_id.as_str();
+    let create = |new: server::provision::NewField<'static>| {
+        let app = &app;
+        async move { server::provision::create_custom_field(&app.state, org, &new).await }
+    };
+    // Two unique custom fields a module, whatever their type.
+    create(text_field("Contacts", "Badge", true)).await.unwrap();
+    let integer = server::provision::NewField { data_type: "integer", ..text_field("Contacts", "Employee number", true) };
+    create(integer).await.unwrap();
+    let err = create(text_field("Contacts", "Locker", true)).await.unwrap_err();
+    assert_eq!(err.to_string(), "Contacts has 2 unique custom fields already");
+    create(text_field("Accounts", "Registry", true)).await.unwrap();
+    // Fifty custom fields a module.
+    for i in 3..=50 {
+        let label = format!("Extra {i}");
+        server::provision::create_custom_field(&app.state, org, &text_field("Contacts", &label, false)).await.unwrap();
+    }
+    let err = create(text_field("Contacts", "One too many", false)).await.unwrap_err();
+    assert_eq!(err.to_string(), "Contacts has 50 custom fields already");
+    create(text_field("Accounts", "Still room", false)).await.unwrap();
+    let (_, fields) = app.get("/bigin/v2/settings/fields?module=Contacts", token).await;
+    let custom: Vec<&Value> = fields["fields"].as_array().unwrap().iter().filter(|f| f["custom_field"] == true).collect();
+    assert_eq!(custom.len(), 50);
+    assert_eq!(custom.iter().filter(|f| f["unique"] == json!({"casesensitive": "false"})).count(), 2);
+    assert!(custom.iter().all(|f| f["api_name"] != "One_too_many" && f["api_name"] != "Locker"));
+    // Every one of them takes values.
+    let mut record = json!({"Last_Name": "Full"});
+    for field in &custom {
+        let name = field["api_name"].as_str().unwrap();
+        record[name] = if field["data_type"] == "integer" { json!(7) } else { json!(format!("v-{name}")) };
+    }
+    let id = app.create(token, "Contacts", record).await;
+    let (_, read) = app.get(&format!("/bigin/v2/Contacts/{id}?fields=Extra_50,Badge,Employee_number"), token).await;
+    assert_eq!(read["data"][0], json!({"Extra_50": "v-Extra_50", "Badge": "v-Badge", "Employee_number": 7, "id": id}));
 }

@@ -568,3 +568,24 @@ pub async fn insert_custom_field(c: &impl GenericClient, org_id: crm::Id, f: &cr
         .await?;
     Ok(n > 0)
 }
+
+pub async fn team_pipelines(c: &impl GenericClient, org_id: crm::Id) -> Result<Vec<crm::pipelines::PipelineSpec>> {
+    let rows = c
+        .query("SELECT id, name, sub_pipelines FROM team_pipelines WHERE org_id = $1 ORDER BY created_time, id", &[&org_id.as_i64()])
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(crm::pipelines::PipelineSpec { id: id(r.get(0)), name: r.get(1), sub_pipelines: serde_json::from_str(r.get::<_, &str>(2))? })
+        })
+        .collect()
+}
+
+pub async fn insert_team_pipeline(c: &impl GenericClient, org_id: crm::Id, p: &crm::pipelines::PipelineSpec, now: i64) -> Result<bool> {
+    let n = c
+        .execute(
+            "INSERT INTO team_pipelines (org_id, id, name, sub_pipelines, created_time) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[&org_id.as_i64(), &p.id.as_i64(), &p.name, &serde_json::to_string(&p.sub_pipelines)?, &now],
+        )
+        .await?;
+    Ok(n > 0)
+}

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_records_everywhere", include_str!("../../migrations/postgres/0002_records_everywhere.sql")),
     ("0003_accounts_complete", include_str!("../../migrations/postgres/0003_accounts_complete.sql")),
     ("0004_search", include_str!("../../migrations/postgres/0004_search.sql")),
+    ("0005_team_pipelines", include_str!("../../migrations/postgres/0005_team_pipelines.sql")),
 ];
 const POOL_SIZE: usize = 16;
 
@@ -163,6 +164,14 @@ impl Store for PgStore {
         }
         tx.commit().await?;
         Ok(inserted)
+    }
+
+    async fn team_pipelines(&self, org_id: Id) -> Result<Vec<crm::pipelines::PipelineSpec>> {
+        accounts::team_pipelines(&self.conn().await?, org_id).await
+    }
+
+    async fn insert_team_pipeline(&self, org_id: Id, pipeline: &crm::pipelines::PipelineSpec, now: i64) -> Result<bool> {
+        accounts::insert_team_pipeline(&self.conn().await?, org_id, pipeline, now).await
     }
 
     async fn create_client(&self, client: &Client) -> Result<()> {

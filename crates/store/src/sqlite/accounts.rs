@@ -518,3 +518,24 @@ pub fn insert_custom_field(tx: &Connection, org_id: crm::Id, f: &crm::modules::C
     )?;
     Ok(n > 0)
 }
+
+pub fn team_pipelines(c: &Connection, org_id: crm::Id) -> rusqlite::Result<Vec<crm::pipelines::PipelineSpec>> {
+    let mut stmt = c.prepare("SELECT id, name, sub_pipelines FROM team_pipelines WHERE org_id = ?1 ORDER BY created_time, id")?;
+    let rows = stmt.query_map([org_id.as_i64()], |r| {
+        Ok(crm::pipelines::PipelineSpec {
+            id: id(r.get(0)?),
+            name: r.get(1)?,
+            sub_pipelines: serde_json::from_str(&r.get::<_, String>(2)?)
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?,
+        })
+    })?;
+    rows.collect()
+}
+
+pub fn insert_team_pipeline(tx: &Connection, org_id: crm::Id, p: &crm::pipelines::PipelineSpec, now: i64) -> rusqlite::Result<bool> {
+    let n = tx.execute(
+        "INSERT INTO team_pipelines (org_id, id, name, sub_pipelines, created_time) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        params![org_id.as_i64(), p.id.as_i64(), p.name, serde_json::to_string(&p.sub_pipelines).unwrap_or_default(), now],
+    )?;
+    Ok(n > 0)
+}

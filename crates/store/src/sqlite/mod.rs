@@ -22,6 +22,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_records_everywhere", include_str!("../../migrations/sqlite/0002_records_everywhere.sql")),
     ("0003_accounts_complete", include_str!("../../migrations/sqlite/0003_accounts_complete.sql")),
     ("0004_search", include_str!("../../migrations/sqlite/0004_search.sql")),
+    ("0005_team_pipelines", include_str!("../../migrations/sqlite/0005_team_pipelines.sql")),
 ];
 const MAX_IDLE_READERS: usize = 16;
 
@@ -341,6 +342,15 @@ impl Store for SqliteStore {
             Ok(inserted)
         })
         .await
+    }
+
+    async fn team_pipelines(&self, org_id: Id) -> Result<Vec<crm::pipelines::PipelineSpec>> {
+        self.read(move |c| accounts::team_pipelines(c, org_id)).await
+    }
+
+    async fn insert_team_pipeline(&self, org_id: Id, pipeline: &crm::pipelines::PipelineSpec, now: i64) -> Result<bool> {
+        let pipeline = pipeline.clone();
+        self.write(move |tx| accounts::insert_team_pipeline(tx, org_id, &pipeline, now)).await
     }
 
     async fn create_client(&self, client: &Client) -> Result<()> {

@@ -337,17 +337,99 @@ pub async fn change_owner_many(api: Api<ChangeOwner>, State(state): State<AppSta
     change_owner(&api, &state, ids, &body).await
 }
 
+/// An entry of `related_modules`: the activities of one related list whose owner changes with
+/// the record's (`id`: only that activity).
+struct RelatedActivities<'a> {
+    list: &'a crm::related::RelatedList,
+    only: Option<Id>,
+}
+
+/// `related_modules: [{"api_name": "Tasks"|"Events"|"Calls", "id"?}]` (Zoho CRM's shape): each
+/// must name an activity list of the module, and `id` an id.
+fn related_modules<'a>(module: &'a crm::modules::Module, body: &Value) -> Result<Vec<RelatedActivities<'a>>, ApiError> {
+    let Some(value) = body.get("related_modules").filter(|v| !v.is_null()) else { return Ok(Vec::new()) };
+    let invalid = |index: usize| {
+        ApiError::new(ErrorCode::InvalidData)
+            .with_detail("api_name", "related_modules")
+            .with_detail("json_path", format!("$.related_modules[{index}]"))
+    };
+    let items = value.as_array().ok_or_else(|| {
+        ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "related_modules").with_detail("expected_data_type", "jsonarray")
+    })?;
+    let mut lists = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let name = item.get("api_name").and_then(Value::as_str).unwrap_or("");
+        let list = module
+            .related_list(name)
+            .filter(|l| matches!(l.module, "Tasks" | "Events" | "Calls"))
+            .ok_or_else(|| invalid(index).with_message("the module has no such related activities"))?;
+        let only = match item.get("id").filter(|v| !v.is_null()) {
+            None => None,
+            Some(id) => Some(write::id_in(&serde_json::json!({ "id": id })).ok_or_else(|| invalid(index))?),
+        };
+        lists.push(RelatedActivities { list, only });
+    }
+    Ok(lists)
+}
+
 async fn change_owner(api: &Api<ChangeOwner>, state: &AppState, ids: Vec<Id>, body: &Value) -> Result<Response, ApiError> {
     let owner = new_owner(body)?;
+    let related = related_modules(&api.target, body)?;
     let writer = Writer::new(state, &api.caller, &api.target).await?;
     if !writer.is_user(owner) {
         return Err(ApiError::new(ErrorCode::InvalidData).with_detail("api_name", "owner").with_detail("id", owner.to_string()));
     }
     let mut outcomes = Vec::with_capacity(ids.len());
     for id in ids {
-        outcomes.push(writer.change_owner(id, owner).await?);
+        let outcome = writer.change_owner(id, owner).await?;
+        if outcome.is_success() {
+            for activities in &related {
+                change_activities_owner(api, state, id, activities, owner).await?;
+            }
+        }
+        outcomes.push(outcome);
     }
     Ok(answer(&outcomes, "owner changed", StatusCode::OK))
+}
+
+/// Gives the activities of a related list of record `parent` the new owner too.
+async fn change_activities_owner(
+    api: &Api<ChangeOwner>,
+    state: &AppState,
+    parent: Id,
+    activities: &RelatedActivities<'_>,
+    owner: Id,
+) -> Result<(), ApiError> {
+    let caller = &api.caller;
+    let target = caller
+        .schema
+        .module(activities.list.module)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no module {}", activities.list.module)))?;
+    let crm::related::Relation::SeModule { field } = &activities.list.relation else { return Ok(()) };
+    let mut filters = vec![RecordFilter::RelatedTo { field: field.to_string(), module: api.target.api_name.to_string(), id: parent }];
+    if let Some(only) = activities.only {
+        filters.push(RecordFilter::Ids(vec![only]));
+    }
+    let writer = Writer::new(state, caller, target).await?;
+    let mut offset = 0;
+    loop {
+        let query = ListQuery {
+            module: target.api_name.to_string(),
+            sort: SortKey::Id,
+            descending: false,
+            offset,
+            limit: 200,
+            filters: filters.clone(),
+        };
+        let rows = state.store.list_records(caller.org.id, &query).await?;
+        for row in &rows {
+            writer.change_owner(row.id, owner).await?;
+        }
+        if rows.len() < 200 {
+            return Ok(());
+        }
+        offset += 200;
+    }
 }
 
 /// The status of a write: 400 when no element succeeded, `single` for one element, 202 for

@@ -29,7 +29,13 @@ pub struct ListParams {
     pub filters: Vec<RecordFilter>,
     /// `approved=false` selects nothing: every record here is approved.
     pub nothing: bool,
+    /// The selecting parameters as sent (`ids`, `cvid`, `pipeline_id`, `approved`), which the
+    /// next page's token carries.
+    selection: Vec<(String, String)>,
 }
+
+/// The parameters that choose which records a listing walks; a page token keeps them.
+const SELECTION: &[&str] = &["ids", "cvid", "pipeline_id", "approved"];
 
 /// Where a listing continues: what `next_page_token` carries.
 #[derive(Serialize, Deserialize)]
@@ -39,6 +45,8 @@ struct PageCursor {
     sort_by: String,
     desc: bool,
     expires: i64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    selection: Vec<(String, String)>,
 }
 
 /// `fields=a,b,c`: required for lists, optional for reads by id.
@@ -109,6 +117,8 @@ pub fn selection(
 
 impl ListParams {
     /// `who` is the caller's organization and user (for `cvid` views such as "My Contacts").
+    /// With `page_token`, the listing continues as the token says: its page, size, order and
+    /// selection; a selecting parameter sent beside it must be the one the token carries.
     pub fn parse(
         schema: &Schema,
         module: &Module,
@@ -118,13 +128,19 @@ impl ListParams {
         now: i64,
     ) -> Result<Self, ApiError> {
         let fields = parse_fields(module, param(pairs, "fields"), true)?.unwrap_or_default();
-        let (filters, nothing) = selection(schema, module, pairs, who.0, who.1)?;
+        let sent: Vec<(String, String)> =
+            SELECTION.iter().filter_map(|name| param(pairs, name).map(|v| (name.to_string(), v.to_string()))).collect();
         if let Some(token) = param(pairs, "page_token") {
             let cursor = open_cursor(secrets, token, now).ok_or_else(|| ApiError::invalid_param("page_token"))?;
+            if let Some((name, _)) = sent.iter().find(|pair| !cursor.selection.contains(pair)) {
+                return Err(ApiError::invalid_param(name).with_message("the page_token was issued for another selection of records"));
+            }
+            let (filters, nothing) = selection(schema, module, &cursor.selection, who.0, who.1)?;
             let sort = sort_key(module, &cursor.sort_by)?;
             let (page, per_page, sort_by, descending) = (cursor.page, cursor.per_page, cursor.sort_by, cursor.desc);
-            return Ok(Self { fields, page, per_page, sort_by, sort, descending, filters, nothing });
+            return Ok(Self { fields, page, per_page, sort_by, sort, descending, filters, nothing, selection: cursor.selection });
         }
+        let (filters, nothing) = selection(schema, module, pairs, who.0, who.1)?;
         let (page, per_page) = paging(pairs)?;
         let sort_by = param(pairs, "sort_by").unwrap_or("id").to_string();
         let sort = sort_key(module, &sort_by)?;
@@ -133,14 +149,20 @@ impl ListParams {
             "asc" => false,
             _ => return Err(ApiError::invalid_param("sort_order")),
         };
-        Ok(Self { fields, page, per_page, sort_by, sort, descending, filters, nothing })
+        Ok(Self { fields, page, per_page, sort_by, sort, descending, filters, nothing, selection: sent })
     }
 
     /// The token that reads the page after this one, and when it expires.
     pub fn next_page_token(&self, secrets: &Secrets, now: i64) -> (String, i64) {
         let expires = now + PAGE_TOKEN_LIFETIME_MS;
-        let cursor =
-            PageCursor { page: self.page + 1, per_page: self.per_page, sort_by: self.sort_by.clone(), desc: self.descending, expires };
+        let cursor = PageCursor {
+            page: self.page + 1,
+            per_page: self.per_page,
+            sort_by: self.sort_by.clone(),
+            desc: self.descending,
+            expires,
+            selection: self.selection.clone(),
+        };
         (seal_cursor(secrets, &cursor), expires)
     }
 }

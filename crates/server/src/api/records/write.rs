@@ -128,12 +128,15 @@ impl<'a> Writer<'a> {
         self.users.get(&id).is_some_and(|u| u.status == "active")
     }
 
-    /// Checks what validation could not: the owner is an active user of this organization and
-    /// every lookup names a live record of its target module in this organization.
+    /// Checks what validation could not: the owner and every user lookup name an active user of
+    /// this organization, and every lookup names a live record of its target module in this
+    /// organization.
     async fn check_references(&self, draft: &record::Draft, index: usize) -> Result<Option<FieldError>, ApiError> {
-        if let Some(owner) = draft.owner {
-            if !self.is_active_user(owner) {
-                let field = self.module.field("Owner").expect("every module has an Owner");
+        let owner = draft.owner.map(|id| ("Owner", id));
+        let users = owner.into_iter().chain(draft.users.iter().map(|(name, id)| (name.as_str(), *id)));
+        for (api_name, id) in users {
+            if !self.is_active_user(id) {
+                let field = self.module.field(api_name).expect("user lookups come from the module's fields");
                 return Ok(Some(FieldError::invalid(field, index)));
             }
         }
