@@ -1,5 +1,6 @@
 //! Organizations, people, clients, codes, tokens: PostgreSQL statements.
 
+use super::prepared::Prepared;
 use deadpool_postgres::GenericClient;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
@@ -28,12 +29,13 @@ fn org_from(r: &Row) -> Org {
 
 pub async fn create_org(tx: &impl GenericClient, org: &NewOrg) -> Result<CreateOrgOutcome> {
     let admin = &org.admin;
-    let existing = tx.query_opt("SELECT id, password_hash FROM accounts WHERE email_lower = $1", &[&admin.email.to_lowercase()]).await?;
+    let existing =
+        tx.query_opt_prepared("SELECT id, password_hash FROM accounts WHERE email_lower = $1", &[&admin.email.to_lowercase()]).await?;
     let account_id: i64 = match existing {
         Some(row) if admin.password_hash.is_none() => row.get(0),
         Some(_) => return Ok(CreateOrgOutcome::AccountExists),
         None => {
-            tx.execute(
+            tx.execute_prepared(
                 "INSERT INTO accounts (id, email, email_lower, first_name, last_name, password_hash, created_time) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[&admin.account_id.as_i64(), &admin.email, &admin.email.to_lowercase(), &admin.first_name, &admin.last_name, &admin.password_hash, &org.now],
             )
@@ -41,23 +43,23 @@ pub async fn create_org(tx: &impl GenericClient, org: &NewOrg) -> Result<CreateO
             admin.account_id.as_i64()
         }
     };
-    tx.execute(
+    tx.execute_prepared(
         &format!("INSERT INTO orgs ({ORG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
         &[&org.org_id.as_i64(), &org.zgid, &org.company_name, &admin.email, &account_id, &org.dc, &org.time_zone, &org.now],
     )
     .await?;
-    tx.execute(
+    tx.execute_prepared(
         "INSERT INTO org_users (org_id, id, account_id, email, first_name, last_name, role, profile, status, confirmed, created_time, modified_time)
          VALUES ($1, $2, $3, $4, $5, $6, 'CEO', 'Administrator', 'active', TRUE, $7, $7)",
         &[&org.org_id.as_i64(), &admin.user_id.as_i64(), &account_id, &admin.email, &admin.first_name, &admin.last_name, &org.now],
     )
     .await?;
-    let row = tx.query_one(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"), &[&org.org_id.as_i64()]).await?;
+    let row = tx.query_one_prepared(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"), &[&org.org_id.as_i64()]).await?;
     Ok(CreateOrgOutcome::Created(org_from(&row)))
 }
 
 pub async fn org(c: &impl GenericClient, org_id: crm::Id) -> Result<Option<Org>> {
-    let row = c.query_opt(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"), &[&org_id.as_i64()]).await?;
+    let row = c.query_opt_prepared(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"), &[&org_id.as_i64()]).await?;
     Ok(row.as_ref().map(org_from))
 }
 
@@ -66,12 +68,13 @@ pub async fn orgs_of_account(c: &impl GenericClient, account_id: crm::Id) -> Res
     let sql = format!(
         "SELECT {columns} FROM orgs o JOIN org_users u ON u.org_id = o.id WHERE u.account_id = $1 AND u.status = 'active' ORDER BY o.created_time, o.id"
     );
-    Ok(c.query(&sql, &[&account_id.as_i64()]).await?.iter().map(org_from).collect())
+    Ok(c.query_prepared(&sql, &[&account_id.as_i64()]).await?.iter().map(org_from).collect())
 }
 
 pub async fn account_where(c: &impl GenericClient, condition: &str, param: &(dyn ToSql + Sync)) -> Result<Option<Account>> {
-    let row =
-        c.query_opt(&format!("SELECT id, email, first_name, last_name, password_hash FROM accounts WHERE {condition}"), &[param]).await?;
+    let row = c
+        .query_opt_prepared(&format!("SELECT id, email, first_name, last_name, password_hash FROM accounts WHERE {condition}"), &[param])
+        .await?;
     Ok(row.map(|r| Account { id: id(r.get(0)), email: r.get(1), first_name: r.get(2), last_name: r.get(3), password_hash: r.get(4) }))
 }
 
@@ -79,7 +82,7 @@ pub async fn org_users_where(c: &impl GenericClient, condition: &str, params: &[
     let sql = format!(
         "SELECT org_id, id, account_id, email, first_name, last_name, role, profile, status, confirmed, created_time, modified_time FROM org_users WHERE {condition}"
     );
-    let rows = c.query(&sql, params).await?;
+    let rows = c.query_prepared(&sql, params).await?;
     Ok(rows
         .iter()
         .map(|r| OrgUser {
@@ -100,7 +103,7 @@ pub async fn org_users_where(c: &impl GenericClient, condition: &str, params: &[
 }
 
 pub async fn insert_client(c: &impl GenericClient, client: &Client) -> Result<()> {
-    c.execute(
+    c.execute_prepared(
         "INSERT INTO clients (client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time, dc)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         &[
@@ -123,7 +126,7 @@ pub async fn insert_client(c: &impl GenericClient, client: &Client) -> Result<()
 
 pub async fn update_client(c: &impl GenericClient, client: &Client) -> Result<bool> {
     let n = c
-        .execute(
+        .execute_prepared(
             "UPDATE clients SET secret_hash = $2, name = $3, homepage = $4, redirect_uris = $5, js_domains = $6, multi_dc = $7 WHERE client_id = $1",
             &[
                 &client.client_id,
@@ -143,7 +146,7 @@ pub async fn clients_where(c: &impl GenericClient, condition: &str, params: &[&(
     let sql = format!(
         "SELECT client_id, secret_hash, client_type, name, owner_account_id, homepage, redirect_uris, js_domains, multi_dc, created_time, dc FROM clients WHERE {condition}"
     );
-    let rows = c.query(&sql, params).await?;
+    let rows = c.query_prepared(&sql, params).await?;
     Ok(rows
         .iter()
         .map(|r| Client {
@@ -182,7 +185,7 @@ fn code_from(r: &Row) -> GrantCode {
 }
 
 pub async fn insert_code(c: &impl GenericClient, g: &GrantCode) -> Result<()> {
-    c.execute(
+    c.execute_prepared(
         &format!("INSERT INTO grant_codes ({CODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"),
         &[
             &g.digest,
@@ -207,21 +210,21 @@ pub async fn insert_code(c: &impl GenericClient, g: &GrantCode) -> Result<()> {
 
 /// One statement claims the code, so two nodes racing for it cannot both win.
 pub async fn code(c: &impl GenericClient, digest: &[u8]) -> Result<Option<GrantCode>> {
-    let row = c.query_opt(&format!("SELECT {CODE_COLUMNS} FROM grant_codes WHERE digest = $1"), &[&digest]).await?;
+    let row = c.query_opt_prepared(&format!("SELECT {CODE_COLUMNS} FROM grant_codes WHERE digest = $1"), &[&digest]).await?;
     Ok(row.as_ref().map(code_from))
 }
 
 /// A client and everything it was given.
 pub async fn delete_client(tx: &impl GenericClient, client_id: &str) -> Result<bool> {
     for table in ["access_tokens", "refresh_tokens", "grant_codes", "device_codes"] {
-        tx.execute(&format!("DELETE FROM {table} WHERE client_id = $1"), &[&client_id]).await?;
+        tx.execute_prepared(&format!("DELETE FROM {table} WHERE client_id = $1"), &[&client_id]).await?;
     }
-    Ok(tx.execute("DELETE FROM clients WHERE client_id = $1", &[&client_id]).await? > 0)
+    Ok(tx.execute_prepared("DELETE FROM clients WHERE client_id = $1", &[&client_id]).await? > 0)
 }
 
 pub async fn consume_code(c: &impl GenericClient, digest: &[u8], client_id: &str, now: i64) -> Result<CodeUse> {
     let claimed = c
-        .query_opt(
+        .query_opt_prepared(
             &format!(
                 "UPDATE grant_codes SET used_at = $2 WHERE digest = $1 AND client_id = $3 AND used_at IS NULL RETURNING {CODE_COLUMNS}"
             ),
@@ -231,7 +234,7 @@ pub async fn consume_code(c: &impl GenericClient, digest: &[u8], client_id: &str
     if let Some(row) = claimed {
         return Ok(CodeUse::Fresh(code_from(&row)));
     }
-    let earlier = c.query_opt(&format!("SELECT {CODE_COLUMNS} FROM grant_codes WHERE digest = $1"), &[&digest]).await?;
+    let earlier = c.query_opt_prepared(&format!("SELECT {CODE_COLUMNS} FROM grant_codes WHERE digest = $1"), &[&digest]).await?;
     Ok(match earlier.map(|row| code_from(&row)) {
         Some(code) if code.client_id == client_id => CodeUse::Replayed(code),
         _ => CodeUse::Unknown,
@@ -239,7 +242,7 @@ pub async fn consume_code(c: &impl GenericClient, digest: &[u8], client_id: &str
 }
 
 pub async fn insert_refresh_token(c: &impl GenericClient, t: &RefreshToken) -> Result<()> {
-    c.execute(
+    c.execute_prepared(
         &format!("INSERT INTO refresh_tokens ({REFRESH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
         &[
             &t.digest,
@@ -272,13 +275,13 @@ fn refresh_from(r: &Row) -> RefreshToken {
 }
 
 pub async fn refresh_token(c: &impl GenericClient, digest: &[u8]) -> Result<Option<RefreshToken>> {
-    let row = c.query_opt(&format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE digest = $1"), &[&digest]).await?;
+    let row = c.query_opt_prepared(&format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE digest = $1"), &[&digest]).await?;
     Ok(row.as_ref().map(refresh_from))
 }
 
 pub async fn refresh_tokens_of_account(c: &impl GenericClient, account_id: crm::Id) -> Result<Vec<RefreshToken>> {
     let rows = c
-        .query(
+        .query_prepared(
             &format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE account_id = $1 AND revoked_at IS NULL ORDER BY created_time DESC, id DESC"),
             &[&account_id.as_i64()],
         )
@@ -294,7 +297,7 @@ pub async fn evict_refresh_tokens(
     now: i64,
 ) -> Result<Vec<crm::Id>> {
     let rows = tx
-        .query(
+        .query_prepared(
             "UPDATE refresh_tokens SET revoked_at = $4 WHERE id IN (
                  SELECT id FROM refresh_tokens WHERE account_id = $1 AND client_id = $2 AND revoked_at IS NULL
                  ORDER BY created_time DESC, id DESC OFFSET $3) RETURNING id",
@@ -303,7 +306,8 @@ pub async fn evict_refresh_tokens(
         .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
     if !ids.is_empty() {
-        tx.execute("UPDATE access_tokens SET revoked_at = $2 WHERE refresh_id = ANY($1) AND revoked_at IS NULL", &[&ids, &now]).await?;
+        tx.execute_prepared("UPDATE access_tokens SET revoked_at = $2 WHERE refresh_id = ANY($1) AND revoked_at IS NULL", &[&ids, &now])
+            .await?;
     }
     Ok(ids.into_iter().map(id).collect())
 }
@@ -311,19 +315,21 @@ pub async fn evict_refresh_tokens(
 /// Serialises refresh-token issuance of one account and client (until the transaction ends), so
 /// that eviction sees every token inserted before it.
 pub async fn lock_refresh_tokens_of(tx: &impl GenericClient, account_id: crm::Id, client_id: &str) -> Result<()> {
-    tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", &[&client_id, &account_id.as_i64()]).await?;
+    tx.execute_prepared("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", &[&client_id, &account_id.as_i64()]).await?;
     Ok(())
 }
 
 pub async fn insert_refreshed_access_token(tx: &impl GenericClient, t: &AccessToken, since: i64, max: u64) -> Result<Refreshed> {
     let refresh_id = t.refresh_id.map(|i| i.as_i64());
     // The row lock orders parallel refreshes of one token (and a revoke) one after another.
-    let live = tx.query_opt("SELECT 1 FROM refresh_tokens WHERE id = $1 AND revoked_at IS NULL FOR UPDATE", &[&refresh_id]).await?;
+    let live =
+        tx.query_opt_prepared("SELECT 1 FROM refresh_tokens WHERE id = $1 AND revoked_at IS NULL FOR UPDATE", &[&refresh_id]).await?;
     if live.is_none() {
         return Ok(Refreshed::Revoked);
     }
-    let row =
-        tx.query_one("SELECT COUNT(*) FROM access_tokens WHERE refresh_id = $1 AND created_time > $2", &[&refresh_id, &since]).await?;
+    let row = tx
+        .query_one_prepared("SELECT COUNT(*) FROM access_tokens WHERE refresh_id = $1 AND created_time > $2", &[&refresh_id, &since])
+        .await?;
     if row.get::<_, i64>(0) as u64 >= max {
         return Ok(Refreshed::TooMany);
     }
@@ -353,7 +359,7 @@ fn device_from(r: &Row) -> DeviceCode {
 }
 
 pub async fn insert_device_code(c: &impl GenericClient, d: &DeviceCode) -> Result<()> {
-    c.execute(
+    c.execute_prepared(
         &format!("INSERT INTO device_codes ({DEVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
         &[
             &d.digest,
@@ -376,7 +382,7 @@ pub async fn insert_device_code(c: &impl GenericClient, d: &DeviceCode) -> Resul
 }
 
 pub async fn device_code_by_user_code(c: &impl GenericClient, user_code: &str) -> Result<Option<DeviceCode>> {
-    let row = c.query_opt(&format!("SELECT {DEVICE_COLUMNS} FROM device_codes WHERE user_code = $1"), &[&user_code]).await?;
+    let row = c.query_opt_prepared(&format!("SELECT {DEVICE_COLUMNS} FROM device_codes WHERE user_code = $1"), &[&user_code]).await?;
     Ok(row.as_ref().map(device_from))
 }
 
@@ -389,7 +395,7 @@ pub async fn decide_device_code(
 ) -> Result<bool> {
     let status = if approved { "approved" } else { "denied" };
     let n = c
-        .execute(
+        .execute_prepared(
             "UPDATE device_codes SET status = $2, org_id = $3, account_id = $4 WHERE user_code = $1 AND status = 'pending'",
             &[&user_code, &status, &org_id.as_i64(), &account_id.as_i64()],
         )
@@ -402,7 +408,7 @@ pub async fn decide_device_code(
 pub async fn poll_device_code(c: &impl GenericClient, digest: &[u8], now: i64) -> Result<Option<DeviceCode>> {
     let columns = DEVICE_COLUMNS.split(", ").map(|c| format!("old.{c}")).collect::<Vec<_>>().join(", ");
     let row = c
-        .query_opt(
+        .query_opt_prepared(
             &format!(
                 "UPDATE device_codes AS d SET last_poll_at = $2 FROM device_codes AS old
                  WHERE d.digest = $1 AND old.digest = d.digest RETURNING {columns}"
@@ -414,11 +420,11 @@ pub async fn poll_device_code(c: &impl GenericClient, digest: &[u8], now: i64) -
 }
 
 pub async fn finish_device_code(c: &impl GenericClient, digest: &[u8]) -> Result<bool> {
-    Ok(c.execute("UPDATE device_codes SET status = 'used' WHERE digest = $1 AND status = 'approved'", &[&digest]).await? > 0)
+    Ok(c.execute_prepared("UPDATE device_codes SET status = 'used' WHERE digest = $1 AND status = 'approved'", &[&digest]).await? > 0)
 }
 
 pub async fn insert_access_token(c: &impl GenericClient, t: &AccessToken) -> Result<()> {
-    c.execute(
+    c.execute_prepared(
         &format!("INSERT INTO access_tokens ({ACCESS_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
         &[
             &t.digest,
@@ -441,7 +447,7 @@ pub async fn insert_access_token(c: &impl GenericClient, t: &AccessToken) -> Res
 pub async fn access_token(c: &impl GenericClient, digest: &[u8]) -> Result<Option<AccessToken>> {
     // A token of a deleted client is no token.
     let row = c
-        .query_opt(
+        .query_opt_prepared(
             &format!(
                 "SELECT {ACCESS_COLUMNS} FROM access_tokens
                  WHERE digest = $1 AND EXISTS (SELECT 1 FROM clients c WHERE c.client_id = access_tokens.client_id)"
@@ -466,31 +472,35 @@ pub async fn access_token(c: &impl GenericClient, digest: &[u8]) -> Result<Optio
 
 pub async fn revoke_refresh_token(tx: &impl GenericClient, digest: &[u8], now: i64) -> Result<bool> {
     let row = tx
-        .query_opt("UPDATE refresh_tokens SET revoked_at = $2 WHERE digest = $1 AND revoked_at IS NULL RETURNING id", &[&digest, &now])
+        .query_opt_prepared(
+            "UPDATE refresh_tokens SET revoked_at = $2 WHERE digest = $1 AND revoked_at IS NULL RETURNING id",
+            &[&digest, &now],
+        )
         .await?;
     let Some(row) = row else { return Ok(false) };
     let refresh_id: i64 = row.get(0);
-    tx.execute("UPDATE access_tokens SET revoked_at = $2 WHERE refresh_id = $1 AND revoked_at IS NULL", &[&refresh_id, &now]).await?;
+    tx.execute_prepared("UPDATE access_tokens SET revoked_at = $2 WHERE refresh_id = $1 AND revoked_at IS NULL", &[&refresh_id, &now])
+        .await?;
     Ok(true)
 }
 
 pub async fn revoke_tokens_of_code(tx: &impl GenericClient, code_id: crm::Id, now: i64) -> Result<Vec<Vec<u8>>> {
     let code_id = code_id.as_i64();
     let rows = tx
-        .query(
+        .query_prepared(
             "UPDATE access_tokens SET revoked_at = $2 WHERE revoked_at IS NULL
                AND (code_id = $1 OR refresh_id IN (SELECT id FROM refresh_tokens WHERE code_id = $1)) RETURNING digest",
             &[&code_id, &now],
         )
         .await?;
-    tx.execute("UPDATE refresh_tokens SET revoked_at = $2 WHERE code_id = $1 AND revoked_at IS NULL", &[&code_id, &now]).await?;
+    tx.execute_prepared("UPDATE refresh_tokens SET revoked_at = $2 WHERE code_id = $1 AND revoked_at IS NULL", &[&code_id, &now]).await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 pub async fn insert_org_user(c: &impl GenericClient, u: &OrgUser) -> Result<bool> {
     // The e-mail check and the insert are one statement, so two nodes cannot both add it.
     let n = c
-        .execute(
+        .execute_prepared(
             "INSERT INTO org_users (org_id, id, account_id, email, first_name, last_name, role, profile, status, confirmed, created_time, modified_time)
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
              WHERE NOT EXISTS (SELECT 1 FROM org_users WHERE org_id = $1 AND lower(email) = lower($4))",
@@ -515,7 +525,7 @@ pub async fn insert_org_user(c: &impl GenericClient, u: &OrgUser) -> Result<bool
 
 pub async fn update_org_user(c: &impl GenericClient, u: &OrgUser) -> Result<bool> {
     let n = c
-        .execute(
+        .execute_prepared(
             "UPDATE org_users SET first_name = $3, last_name = $4, role = $5, profile = $6, status = $7, modified_time = $8 WHERE org_id = $1 AND id = $2",
             &[&u.org_id.as_i64(), &u.id.as_i64(), &u.first_name, &u.last_name, &u.role, &u.profile, &u.status, &u.modified_time],
         )
@@ -525,7 +535,7 @@ pub async fn update_org_user(c: &impl GenericClient, u: &OrgUser) -> Result<bool
 
 pub async fn custom_fields(c: &impl GenericClient, org_id: crm::Id) -> Result<Vec<crm::modules::CustomField>> {
     let rows = c
-        .query(
+        .query_prepared(
             "SELECT id, module, api_name, label, data_type, length, picklist, is_unique, lookup_module FROM custom_fields WHERE org_id = $1 ORDER BY created_time, id",
             &[&org_id.as_i64()],
         )
@@ -548,7 +558,7 @@ pub async fn custom_fields(c: &impl GenericClient, org_id: crm::Id) -> Result<Ve
 
 pub async fn insert_custom_field(c: &impl GenericClient, org_id: crm::Id, f: &crm::modules::CustomField, now: i64) -> Result<bool> {
     let n = c
-        .execute(
+        .execute_prepared(
             "INSERT INTO custom_fields (org_id, id, module, api_name, label, data_type, length, picklist, is_unique, lookup_module, created_time)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
             &[
@@ -571,7 +581,10 @@ pub async fn insert_custom_field(c: &impl GenericClient, org_id: crm::Id, f: &cr
 
 pub async fn team_pipelines(c: &impl GenericClient, org_id: crm::Id) -> Result<Vec<crm::pipelines::PipelineSpec>> {
     let rows = c
-        .query("SELECT id, name, sub_pipelines FROM team_pipelines WHERE org_id = $1 ORDER BY created_time, id", &[&org_id.as_i64()])
+        .query_prepared(
+            "SELECT id, name, sub_pipelines FROM team_pipelines WHERE org_id = $1 ORDER BY created_time, id",
+            &[&org_id.as_i64()],
+        )
         .await?;
     rows.iter()
         .map(|r| {
@@ -582,7 +595,7 @@ pub async fn team_pipelines(c: &impl GenericClient, org_id: crm::Id) -> Result<V
 
 pub async fn insert_team_pipeline(c: &impl GenericClient, org_id: crm::Id, p: &crm::pipelines::PipelineSpec, now: i64) -> Result<bool> {
     let n = c
-        .execute(
+        .execute_prepared(
             "INSERT INTO team_pipelines (org_id, id, name, sub_pipelines, created_time) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             &[&org_id.as_i64(), &p.id.as_i64(), &p.name, &serde_json::to_string(&p.sub_pipelines)?, &now],
         )

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod jsonb;
+mod prepared;
 mod records;
 mod search;
 
@@ -11,6 +12,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 use crm::Id;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use prepared::Prepared;
 
 use crate::*;
 
@@ -64,13 +66,13 @@ impl Store for PgStore {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
         // One migrator at a time across the fleet.
-        tx.execute("SELECT pg_advisory_xact_lock(72620543991349)", &[]).await?;
+        tx.execute_prepared("SELECT pg_advisory_xact_lock(72620543991349)", &[]).await?;
         tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_time BIGINT NOT NULL)").await?;
         for (name, sql) in MIGRATIONS {
-            let done = tx.query_opt("SELECT 1 FROM schema_migrations WHERE name = $1", &[name]).await?.is_some();
+            let done = tx.query_opt_prepared("SELECT 1 FROM schema_migrations WHERE name = $1", &[name]).await?.is_some();
             if !done {
                 tx.batch_execute(sql).await.with_context(|| format!("applying migration {name}"))?;
-                tx.execute(
+                tx.execute_prepared(
                     "INSERT INTO schema_migrations (name, applied_time) VALUES ($1, (extract(epoch from now()) * 1000)::bigint)",
                     &[name],
                 )
@@ -87,12 +89,12 @@ impl Store for PgStore {
 
     async fn server_key(&self, candidate: [u8; 32]) -> Result<[u8; 32]> {
         let conn = self.conn().await?;
-        conn.execute(
+        conn.execute_prepared(
             "INSERT INTO server_settings (name, value) VALUES ('digest_key', $1) ON CONFLICT (name) DO NOTHING",
             &[&&candidate[..]],
         )
         .await?;
-        let row = conn.query_one("SELECT value FROM server_settings WHERE name = 'digest_key'", &[]).await?;
+        let row = conn.query_one_prepared("SELECT value FROM server_settings WHERE name = 'digest_key'", &[]).await?;
         let key: Vec<u8> = row.get(0);
         Ok(key.try_into().unwrap_or(candidate))
     }
@@ -110,7 +112,7 @@ impl Store for PgStore {
     }
 
     async fn count_orgs(&self) -> Result<u64> {
-        let row = self.conn().await?.query_one("SELECT COUNT(*) FROM orgs", &[]).await?;
+        let row = self.conn().await?.query_one_prepared("SELECT COUNT(*) FROM orgs", &[]).await?;
         Ok(row.get::<_, i64>(0) as u64)
     }
 
@@ -280,7 +282,7 @@ impl Store for PgStore {
         let changed = self
             .conn()
             .await?
-            .execute("UPDATE access_tokens SET revoked_at = $2 WHERE digest = $1 AND revoked_at IS NULL", &[&digest, &now])
+            .execute_prepared("UPDATE access_tokens SET revoked_at = $2 WHERE digest = $1 AND revoked_at IS NULL", &[&digest, &now])
             .await?;
         Ok(changed > 0)
     }
@@ -296,7 +298,7 @@ impl Store for PgStore {
     async fn create_session(&self, s: &Session) -> Result<()> {
         self.conn()
             .await?
-            .execute(
+            .execute_prepared(
                 "INSERT INTO sessions (digest, account_id, created_time, expires_at) VALUES ($1, $2, $3, $4)",
                 &[&s.digest, &s.account_id.as_i64(), &s.created_time, &s.expires_at],
             )
@@ -308,13 +310,13 @@ impl Store for PgStore {
         let row = self
             .conn()
             .await?
-            .query_opt("SELECT digest, account_id, created_time, expires_at FROM sessions WHERE digest = $1", &[&digest])
+            .query_opt_prepared("SELECT digest, account_id, created_time, expires_at FROM sessions WHERE digest = $1", &[&digest])
             .await?;
         Ok(row.map(|r| Session { digest: r.get(0), account_id: id(r.get(1)), created_time: r.get(2), expires_at: r.get(3) }))
     }
 
     async fn delete_session(&self, digest: &[u8]) -> Result<()> {
-        self.conn().await?.execute("DELETE FROM sessions WHERE digest = $1", &[&digest]).await?;
+        self.conn().await?.execute_prepared("DELETE FROM sessions WHERE digest = $1", &[&digest]).await?;
         Ok(())
     }
 

@@ -1,8 +1,9 @@
 //! Records and their unique keys: PostgreSQL statements.
 
+use super::prepared::{Prepared, Typed};
 use deadpool_postgres::GenericClient;
 use serde_json::Value;
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::Row;
 
 use super::id;
@@ -31,14 +32,14 @@ async fn claim_keys(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
     for key in keys {
         // ON CONFLICT waits for a concurrent claimant to finish, so two nodes cannot both win.
         let inserted = tx
-            .execute(
+            .execute_prepared(
                 "INSERT INTO record_keys (org_id, module, field, value, record_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                 &[&rec.org_id.as_i64(), &rec.module, &key.field, &key.value, &rec.id.as_i64()],
             )
             .await?;
         if inserted == 0 {
             let row = tx
-                .query_one(
+                .query_one_prepared(
                     "SELECT record_id FROM record_keys WHERE org_id = $1 AND module = $2 AND field = $3 AND value = $4",
                     &[&rec.org_id.as_i64(), &rec.module, &key.field, &key.value],
                 )
@@ -56,7 +57,7 @@ pub async fn insert(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
     if let Some(duplicate) = claim_keys(tx, rec, keys).await? {
         return Ok(duplicate);
     }
-    tx.execute(
+    tx.execute_prepared(
         &format!("INSERT INTO records ({COLUMNS}, words) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, array_to_tsvector($11::text[]))"),
         &[
             &rec.org_id.as_i64(),
@@ -78,7 +79,7 @@ pub async fn insert(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
 
 pub async fn update(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]) -> Result<WriteOutcome> {
     let exists = tx
-        .query_opt(
+        .query_opt_prepared(
             "SELECT 1 FROM records WHERE org_id = $1 AND id = $2 AND module = $3 AND deleted_time IS NULL FOR UPDATE",
             &[&rec.org_id.as_i64(), &rec.id.as_i64(), &rec.module],
         )
@@ -87,11 +88,11 @@ pub async fn update(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
     if !exists {
         return Ok(WriteOutcome::NotFound);
     }
-    tx.execute("DELETE FROM record_keys WHERE org_id = $1 AND record_id = $2", &[&rec.org_id.as_i64(), &rec.id.as_i64()]).await?;
+    tx.execute_prepared("DELETE FROM record_keys WHERE org_id = $1 AND record_id = $2", &[&rec.org_id.as_i64(), &rec.id.as_i64()]).await?;
     if let Some(duplicate) = claim_keys(tx, rec, keys).await? {
         return Ok(duplicate);
     }
-    tx.execute(
+    tx.execute_prepared(
         "UPDATE records SET name = $3, owner_id = $4, modified_by = $5, modified_time = $6, data = $7, words = array_to_tsvector($8::text[]) WHERE org_id = $1 AND id = $2",
         &[
             &rec.org_id.as_i64(),
@@ -110,7 +111,7 @@ pub async fn update(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
 
 pub async fn get(c: &impl GenericClient, org_id: crm::Id, module: &str, record_id: crm::Id) -> Result<Option<RecordRow>> {
     let row = c
-        .query_opt(
+        .query_opt_prepared(
             &format!("SELECT {COLUMNS} FROM records WHERE org_id = $1 AND id = $2 AND module = $3 AND deleted_time IS NULL"),
             &[&org_id.as_i64(), &record_id.as_i64(), &module],
         )
@@ -132,10 +133,20 @@ fn to_params(values: &[SqlValue]) -> Vec<Box<dyn ToSql + Sync + Send>> {
         .collect()
 }
 
-async fn query(c: &impl GenericClient, sql: &str, values: &[SqlValue]) -> Result<Vec<Row>> {
+async fn query(c: &impl Typed, sql: &str, values: &[SqlValue]) -> Result<Vec<Row>> {
     let boxed = to_params(values);
-    let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect();
-    Ok(c.query(sql, &refs).await?)
+    let typed: Vec<(&(dyn ToSql + Sync), Type)> =
+        boxed.iter().zip(values).map(|(p, v)| (&**p as &(dyn ToSql + Sync), sql_type(v))).collect();
+    Ok(c.query_with_types(sql, &typed).await?)
+}
+
+fn sql_type(value: &SqlValue) -> Type {
+    match value {
+        SqlValue::Int(_) => Type::INT8,
+        SqlValue::Real(_) => Type::FLOAT8,
+        SqlValue::Bool(_) => Type::BOOL,
+        SqlValue::Text(_) => Type::TEXT,
+    }
 }
 
 /// `WHERE` for live records of `module` that pass `filters`, and its parameters. The module is
@@ -149,7 +160,7 @@ fn live_where(org_id: crm::Id, module: &str, filters: &[RecordFilter]) -> Result
     Ok((format!("WHERE org_id = $1 AND {module} AND deleted_time IS NULL{filters}"), b))
 }
 
-pub async fn list(c: &impl GenericClient, org_id: crm::Id, q: &ListQuery) -> Result<Vec<RecordRow>> {
+pub async fn list(c: &impl Typed, org_id: crm::Id, q: &ListQuery) -> Result<Vec<RecordRow>> {
     let direction = if q.descending { "DESC" } else { "ASC" };
     let (condition, mut b) = live_where(org_id, &q.module, &q.filters)?;
     let order = match &q.sort {
@@ -165,7 +176,7 @@ pub async fn list(c: &impl GenericClient, org_id: crm::Id, q: &ListQuery) -> Res
     Ok(query(c, &sql, &b.params).await?.iter().map(row_from).collect())
 }
 
-pub async fn count(c: &impl GenericClient, org_id: crm::Id, q: &ListQuery) -> Result<u64> {
+pub async fn count(c: &impl Typed, org_id: crm::Id, q: &ListQuery) -> Result<u64> {
     let (condition, b) = live_where(org_id, &q.module, &q.filters)?;
     let rows = query(c, &format!("SELECT COUNT(*) FROM records {condition}"), &b.params).await?;
     Ok(rows[0].get::<_, i64>(0) as u64)
@@ -192,13 +203,13 @@ fn search_sql(org_id: crm::Id, q: &RecordQuery) -> Result<(String, Vec<SqlValue>
     Ok((sql, b.params))
 }
 
-pub async fn search(c: &impl GenericClient, org_id: crm::Id, q: &RecordQuery) -> Result<Vec<RecordRow>> {
+pub async fn search(c: &impl Typed, org_id: crm::Id, q: &RecordQuery) -> Result<Vec<RecordRow>> {
     let (sql, params) = search_sql(org_id, q)?;
     Ok(query(c, &sql, &params).await?.iter().map(row_from).collect())
 }
 
 /// PostgreSQL's plan for a search or COQL read (`count`: for counting its matches).
-pub async fn explain(c: &impl GenericClient, org_id: crm::Id, q: &RecordQuery, count: bool) -> Result<Vec<String>> {
+pub async fn explain(c: &impl Typed, org_id: crm::Id, q: &RecordQuery, count: bool) -> Result<Vec<String>> {
     let (sql, params) = if count {
         let (condition, b) = live_where(org_id, &q.module, &q.filters)?;
         (format!("SELECT COUNT(*) FROM records {condition}"), b.params)
@@ -208,7 +219,7 @@ pub async fn explain(c: &impl GenericClient, org_id: crm::Id, q: &RecordQuery, c
     Ok(query(c, &format!("EXPLAIN {sql}"), &params).await?.iter().map(|r| r.get::<_, String>(0)).collect())
 }
 
-pub async fn deleted(c: &impl GenericClient, org_id: crm::Id, q: &DeletedQuery) -> Result<Vec<DeletedRow>> {
+pub async fn deleted(c: &impl Typed, org_id: crm::Id, q: &DeletedQuery) -> Result<Vec<DeletedRow>> {
     let mut b = Builder::new(&Postgres, vec![SqlValue::Int(org_id.as_i64()), SqlValue::Text(q.module.clone())], false);
     let mut condition = "WHERE org_id = $1 AND module = $2 AND deleted_time IS NOT NULL".to_string();
     if let Some(after) = q.after {
@@ -236,7 +247,7 @@ pub async fn deleted(c: &impl GenericClient, org_id: crm::Id, q: &DeletedQuery) 
 
 pub async fn by_key(c: &impl GenericClient, org_id: crm::Id, module: &str, field: &str, value: &str) -> Result<Option<crm::Id>> {
     let row = c
-        .query_opt(
+        .query_opt_prepared(
             "SELECT record_id FROM record_keys WHERE org_id = $1 AND module = $2 AND field = $3 AND value = $4",
             &[&org_id.as_i64(), &module, &field, &value],
         )
@@ -245,7 +256,7 @@ pub async fn by_key(c: &impl GenericClient, org_id: crm::Id, module: &str, field
 }
 
 pub async fn put_link(c: &impl GenericClient, org_id: crm::Id, link: &Link, now: i64) -> Result<()> {
-    c.execute(
+    c.execute_prepared(
         "INSERT INTO record_links (org_id, kind, a_id, b_id, data, created_time) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (org_id, kind, a_id, b_id) DO UPDATE SET data = excluded.data",
         &[&org_id.as_i64(), &link.kind, &link.a_id.as_i64(), &link.b_id.as_i64(), &Value::Object(link.data.clone()), &now],
@@ -256,7 +267,7 @@ pub async fn put_link(c: &impl GenericClient, org_id: crm::Id, link: &Link, now:
 
 pub async fn delete_link(c: &impl GenericClient, org_id: crm::Id, kind: &str, a: crm::Id, b: crm::Id) -> Result<bool> {
     let n = c
-        .execute(
+        .execute_prepared(
             "DELETE FROM record_links WHERE org_id = $1 AND kind = $2 AND a_id = $3 AND b_id = $4",
             &[&org_id.as_i64(), &kind, &a.as_i64(), &b.as_i64()],
         )
@@ -275,7 +286,7 @@ pub async fn links(
     let (mine, other) = if parent_is_a { ("a_id", "b_id") } else { ("b_id", "a_id") };
     let others: Vec<i64> = others.iter().map(|o| o.as_i64()).collect();
     let sql = format!("SELECT a_id, b_id, data FROM record_links WHERE org_id = $1 AND kind = $2 AND {mine} = $3 AND {other} = ANY($4)");
-    let rows = c.query(&sql, &[&org_id.as_i64(), &kind, &parent.as_i64(), &others]).await?;
+    let rows = c.query_prepared(&sql, &[&org_id.as_i64(), &kind, &parent.as_i64(), &others]).await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -287,13 +298,14 @@ pub async fn links(
 
 pub async fn delete(tx: &impl GenericClient, org_id: crm::Id, module: &str, record_id: crm::Id, by: crm::Id, now: i64) -> Result<bool> {
     let changed = tx
-        .execute(
+        .execute_prepared(
             "UPDATE records SET deleted_time = $4, deleted_by = $5, words = NULL WHERE org_id = $1 AND id = $2 AND module = $3 AND deleted_time IS NULL",
             &[&org_id.as_i64(), &record_id.as_i64(), &module, &now, &by.as_i64()],
         )
         .await?;
     if changed > 0 {
-        tx.execute("DELETE FROM record_keys WHERE org_id = $1 AND record_id = $2", &[&org_id.as_i64(), &record_id.as_i64()]).await?;
+        tx.execute_prepared("DELETE FROM record_keys WHERE org_id = $1 AND record_id = $2", &[&org_id.as_i64(), &record_id.as_i64()])
+            .await?;
     }
     Ok(changed > 0)
 }
@@ -304,7 +316,7 @@ pub async fn names(c: &impl GenericClient, org_id: crm::Id, ids: &[crm::Id]) -> 
     }
     let ids: Vec<i64> = ids.iter().map(|i| i.as_i64()).collect();
     let rows = c
-        .query(
+        .query_prepared(
             "SELECT id, module, name FROM records WHERE org_id = $1 AND deleted_time IS NULL AND id = ANY($2)",
             &[&org_id.as_i64(), &ids],
         )
