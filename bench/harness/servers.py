@@ -79,14 +79,15 @@ class Server:
     def pid(self) -> int:
         return self.proc.pid
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU time the server has used so far."""
+    def cpu_times(self) -> tuple[float, float]:
+        """User and system (kernel) CPU time the server has used so far."""
         try:
             with open(f"/proc/{self.pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            tick = os.sysconf("SC_CLK_TCK")
+            return int(fields[11]) / tick, int(fields[12]) / tick
         except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-            return 0.0
+            return 0.0, 0.0
 
     def status_kb(self) -> dict[str, int]:
         return read_status_kb(self.pid)

@@ -151,11 +151,12 @@ function request()
    if body_kind == "bigin_insert" then
       body = bigin_insert_body()
    elseif body_kind == "bigin_update" then
-      body = string.format('{"data":[{"Title":"Title %s-%d-%d"}]}', tag, tid, sent)
+      -- Short enough for Title's 50 characters; it need not be unique.
+      body = string.format('{"data":[{"Title":"Title %d-%d"}]}', tid, sent)
    elseif body_kind == "flat_insert" then
       body = contact(sent)
    elseif body_kind == "flat_update" then
-      body = string.format('{"Title":"Title %s-%d-%d"}', tag, tid, sent)
+      body = string.format('{"Title":"Title %d-%d"}', tid, sent)
    elseif body_kind == "refresh" then
       refresh_cursor = refresh_cursor + 1
       local k = (refresh_cursor % #refresh_bodies) + 1

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_accounts_complete", include_str!("../../migrations/sqlite/0003_accounts_complete.sql")),
     ("0004_search", include_str!("../../migrations/sqlite/0004_search.sql")),
     ("0005_team_pipelines", include_str!("../../migrations/sqlite/0005_team_pipelines.sql")),
+    ("0006_words_merge", include_str!("../../migrations/sqlite/0006_words_merge.sql")),
 ];
 const MAX_IDLE_READERS: usize = 16;
 

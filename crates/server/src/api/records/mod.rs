@@ -17,7 +17,7 @@ use store::{DeletedQuery, ListQuery, RecordFilter, SortKey};
 
 use self::read::ListParams;
 pub use self::related::{create_notes, delink_related, delink_related_one, get_related, link_related, update_note};
-use self::render::RenderContext;
+use self::render::{RenderContext, Selection};
 pub use self::search::search_records;
 use self::write::{Outcome, Writer};
 use super::auth::{Api, ChangeOwner, Create, Delete, Read, Records, Update, Upsert};
@@ -84,7 +84,8 @@ pub async fn list_records(
         return Ok(if since.is_some() { wire::not_modified() } else { wire::no_content() });
     }
     let ctx = RenderContext::load(&state, caller, module, &rows).await?;
-    let data: Vec<_> = rows.iter().map(|row| ctx.view(module, row, Some(&params.fields), None)).collect();
+    let selection = Selection::new(module, Some(&params.fields));
+    let data: Vec<_> = rows.iter().map(|row| ctx.view(&selection, row, None)).collect();
     let (next_token, expiry) = if more {
         let (token, expires) = params.next_page_token(&state.secrets, now);
         (Value::String(token), ctx.time(expires))
@@ -126,7 +127,8 @@ pub async fn get_record(
     }
     let rows = [row];
     let ctx = RenderContext::load(&state, &api.caller, module, &rows).await?;
-    let data = vec![ctx.view(module, &rows[0], fields.as_deref(), None)];
+    let selection = Selection::new(module, fields.as_deref());
+    let data = vec![ctx.view(&selection, &rows[0], None)];
     Ok(wire::json(StatusCode::OK, &Page { data, info: None }))
 }
 

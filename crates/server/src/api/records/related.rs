@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use store::{Link, ListQuery, RecordFilter, SortKey};
 
 use super::read;
-use super::render::RenderContext;
+use super::render::{RenderContext, Selection};
 use super::write::{self, Outcome, Writer};
 use super::{answer, write_status};
 use crate::api::auth::{Api, Caller, Create, Delink, Read, Related, RelatedRef, Update};
@@ -102,6 +102,7 @@ pub async fn get_related(
     }
     let ctx = RenderContext::load(&state, caller, target, &rows).await?;
     let with_role = matches!(list.relation, Relation::Linked { with_role: true, .. });
+    let selection = Selection::new(target, fields.as_deref());
     let data: Vec<_> = rows
         .iter()
         .map(|row| {
@@ -109,7 +110,7 @@ pub async fn get_related(
                 let role = roles.get(&row.id).cloned().flatten();
                 Map::from_iter([("Contact_Role".to_string(), role_value(caller.org.id, role.as_deref()))])
             });
-            ctx.view(target, row, fields.as_deref(), extra)
+            ctx.view(&selection, row, extra)
         })
         .collect();
     let info = json!({"per_page": per_page, "count": data.len(), "page": page, "more_records": more});

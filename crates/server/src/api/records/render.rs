@@ -30,13 +30,18 @@ fn is_record_lookup(field: &Field) -> bool {
 
 impl<'a> RenderContext<'a> {
     pub async fn load(state: &AppState, caller: &'a Caller, module: &Module, rows: &[RecordRow]) -> Result<Self, ApiError> {
-        let lookup_fields: Vec<&Field> = module.fields.iter().filter(|f| is_record_lookup(f)).collect();
+        // The keys as the stored text spells them: a record that holds none of them need not be
+        // parsed here (API names are plain ASCII, written without escapes).
+        let lookup_keys: Vec<(&Field, String)> =
+            module.fields.iter().filter(|f| is_record_lookup(f)).map(|f| (f, format!("\"{}\":", f.api_name))).collect();
         let mut ids: Vec<Id> = Vec::new();
-        if !lookup_fields.is_empty() {
-            for row in rows {
-                let values = row.data.fields();
-                ids.extend(lookup_fields.iter().filter_map(|f| values.str(&f.api_name).and_then(|s| Id::parse(&s))));
+        for row in rows {
+            let text = row.data.as_str();
+            if !lookup_keys.iter().any(|(_, key)| text.contains(key.as_str())) {
+                continue;
             }
+            let values = row.data.fields();
+            ids.extend(lookup_keys.iter().filter_map(|(f, _)| values.str(&f.api_name).and_then(|s| Id::parse(&s))));
         }
         ids.sort_unstable();
         ids.dedup();
@@ -78,8 +83,8 @@ impl<'a> RenderContext<'a> {
             "Owner" => return self.user(row.owner_id),
             "Created_By" => return self.user(row.created_by),
             "Modified_By" => return self.user(row.modified_by),
-            "Created_Time" => return Wire::Text(crm::time_fmt::format(row.created_time, &self.caller.tz)),
-            "Modified_Time" => return Wire::Text(crm::time_fmt::format(row.modified_time, &self.caller.tz)),
+            "Created_Time" => return Wire::Time(crm::time_fmt::format_text(row.created_time, &self.caller.tz)),
+            "Modified_Time" => return Wire::Time(crm::time_fmt::format_text(row.modified_time, &self.caller.tz)),
             "Full_Name" => return Wire::Str(&row.name),
             _ => {}
         }
@@ -97,28 +102,42 @@ impl<'a> RenderContext<'a> {
             },
             (None, DataType::Userlookup) => id().map_or(Value::Null, |id| self.user_brief(id)),
             (None, DataType::Datetime) => match values.i64(&field.api_name) {
-                Some(ms) => return Wire::Text(crm::time_fmt::format(ms, &self.caller.tz)),
+                Some(ms) => return Wire::Time(crm::time_fmt::format_text(ms, &self.caller.tz)),
                 None => Value::Null,
             },
             _ => return Wire::Raw(stored),
         })
     }
 
-    /// A record with every field, or only `only` (plus `id`, always); `extra` adds keys a related
+    /// A record with the fields of `selection` (and `id`, always); `extra` adds keys a related
     /// list shows (a contact's `Contact_Role` on a pipeline). It serialises straight to the wire.
-    pub fn view<'v>(
-        &'v self,
-        module: &'v Module,
-        row: &'v RecordRow,
-        only: Option<&'v [String]>,
-        extra: Option<Map<String, Value>>,
-    ) -> RecordView<'v> {
-        RecordView { ctx: self, module, row, only, extra }
+    pub fn view<'v>(&'v self, selection: &'v Selection<'v>, row: &'v RecordRow, extra: Option<Map<String, Value>>) -> RecordView<'v> {
+        RecordView { ctx: self, selection, row, extra }
     }
+}
 
-    /// The same record as a JSON value, for answers built as values.
-    pub fn record(&self, module: &Module, row: &RecordRow, only: Option<&[String]>, extra: Option<&Map<String, Value>>) -> Value {
-        serde_json::to_value(self.view(module, row, only, extra.cloned())).unwrap_or(Value::Null)
+/// Which of a module's fields an answer shows: every field, or those a request's `fields` names,
+/// worked out once per request rather than once per record.
+pub struct Selection<'m> {
+    module: &'m Module,
+    /// Positions in `module.fields`, in the module's order.
+    fields: Vec<usize>,
+    tag: bool,
+    se_module: bool,
+    /// A whole record also carries Bigin's `$` keys.
+    whole: bool,
+}
+
+impl<'m> Selection<'m> {
+    pub fn new(module: &'m Module, only: Option<&[String]>) -> Self {
+        let wanted = |name: &str| only.is_none_or(|names| names.iter().any(|n| n == name));
+        Selection {
+            module,
+            fields: (0..module.fields.len()).filter(|&i| wanted(&module.fields[i].api_name)).collect(),
+            tag: wanted("Tag"),
+            se_module: module.fields.iter().any(|f| f.lookup == Some(LookupTarget::SeModule)) && wanted(SE_MODULE),
+            whole: only.is_none(),
+        }
     }
 }
 
@@ -138,7 +157,7 @@ enum Wire<'r> {
     /// Stored JSON, written out as it is.
     Raw(&'r RawValue),
     Str(&'r str),
-    Text(String),
+    Time(crm::time_fmt::TimeText),
     Value(Value),
 }
 
@@ -147,7 +166,7 @@ impl Serialize for Wire<'_> {
         match self {
             Self::Raw(raw) => raw.serialize(serializer),
             Self::Str(text) => serializer.serialize_str(text),
-            Self::Text(text) => serializer.serialize_str(text),
+            Self::Time(text) => serializer.serialize_str(text.as_str()),
             Self::Value(value) => value.serialize(serializer),
         }
     }
@@ -157,31 +176,29 @@ impl Serialize for Wire<'_> {
 /// any extra keys, and `id`.
 pub struct RecordView<'v> {
     ctx: &'v RenderContext<'v>,
-    module: &'v Module,
+    selection: &'v Selection<'v>,
     row: &'v RecordRow,
-    only: Option<&'v [String]>,
     extra: Option<Map<String, Value>>,
 }
 
 impl Serialize for RecordView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (module, row, only) = (self.module, self.row, self.only);
-        let wanted = |name: &str| only.is_none_or(|names| names.iter().any(|n| n == name));
+        let (selection, row) = (self.selection, self.row);
+        let module = selection.module;
         let values = row.data.fields();
         let mut out = serializer.serialize_map(None)?;
-        for field in &module.fields {
-            if wanted(&field.api_name) {
-                out.serialize_entry(&field.api_name, &self.ctx.value(field, row, &values))?;
-            }
+        for &i in &selection.fields {
+            let field = &module.fields[i];
+            out.serialize_entry(&field.api_name, &self.ctx.value(field, row, &values))?;
         }
-        if wanted("Tag") {
+        if selection.tag {
             out.serialize_entry("Tag", &[] as &[Value])?;
         }
-        if module.fields.iter().any(|f| f.lookup == Some(LookupTarget::SeModule)) && wanted(SE_MODULE) {
+        if selection.se_module {
             out.serialize_entry(SE_MODULE, &values.get(SE_MODULE).map_or(Wire::Value(Value::Null), Wire::Raw))?;
         }
         // Bigin's `$` keys come with whole records, not with a chosen list of fields.
-        if only.is_none() {
+        if selection.whole {
             if module.fields.iter().any(|f| f.data_type == DataType::Currency) {
                 out.serialize_entry("$currency_symbol", "$")?;
             }

@@ -7,11 +7,11 @@ use axum::response::Response;
 use crm::criteria;
 use crm::modules::Module;
 use crm::query::{Column, Condition, Order, Target};
-use serde_json::{json, Value};
+use serde_json::json;
 use store::{RecordFilter, RecordQuery};
 
 use super::read;
-use super::render::RenderContext;
+use super::render::{RenderContext, Selection};
 use crate::api::auth::{Api, Search};
 use crate::api::ApiError;
 use crate::state::AppState;
@@ -59,7 +59,8 @@ pub async fn search_records(api: Api<Search>, State(state): State<AppState>, Raw
         return Ok(wire::no_content());
     }
     let ctx = RenderContext::load(&state, caller, module, &rows).await?;
-    let data: Vec<Value> = rows.iter().map(|row| ctx.record(module, row, fields.as_deref(), None)).collect();
+    let selection = Selection::new(module, fields.as_deref());
+    let data: Vec<_> = rows.iter().map(|row| ctx.view(&selection, row, None)).collect();
     let info = json!({"per_page": per_page, "count": data.len(), "page": page, "more_records": more});
-    Ok(wire::json(StatusCode::OK, &json!({"data": data, "info": info})))
+    Ok(wire::json(StatusCode::OK, &super::Page { data, info: Some(info) }))
 }
