@@ -103,7 +103,7 @@ def sample(server, token):
     """Values to query with, taken from the records themselves (spread over the first 10,000)."""
     rows = []
     for offset in range(0, 10_000, 1_000):
-        body = {"select_query": f"select First_Name, Last_Name, Email, Phone, Account_Name from Contacts limit 200 offset {offset}"}
+        body = {"select_query": f"select First_Name, Last_Name, Email, Phone, Account_Name from Contacts where id is not null limit 200 offset {offset}"}
         status, data, _, _ = server.request("POST", "/bigin/v2/coql", token, body=body)
         if status == 200:
             rows.extend(r for r in data["data"] if r.get("Account_Name"))

@@ -429,6 +429,56 @@ pub fn in_list(target: &Target, values: Vec<Scalar>, negated: bool) -> Condition
     Condition::leaf(target.clone(), Test::In { values, negated })
 }
 
+/// Test helpers shared by the criteria and COQL tables.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::ids::Id;
+    use crate::modules::{DataType, Schema};
+
+    /// A schema with a Contacts field of every data type (custom fields), for the operator tables.
+    pub fn typed_schema() -> Schema {
+        let org = Id::from_i64(1_000_000_000_000_000_001);
+        let custom: Vec<crate::modules::CustomField> = DataType::ALL
+            .iter()
+            .filter(|t| **t != DataType::Ownerlookup)
+            .enumerate()
+            .map(|(n, t)| crate::modules::CustomField {
+                id: Id::from_i64(2_000_000_000_000_000_000 + n as i64),
+                module: "Contacts".into(),
+                api_name: format!("T_{}", t.as_str()),
+                label: format!("T {}", t.as_str()),
+                data_type: *t,
+                length: None,
+                picklist: if matches!(t, DataType::Picklist | DataType::Multiselectpicklist) { vec!["Gold".into()] } else { vec![] },
+                unique: false,
+                lookup_module: (*t == DataType::Lookup).then(|| "Accounts".into()),
+            })
+            .collect();
+        Schema::for_org(org, &custom)
+    }
+
+    /// A field of each data type (`Owner` for ownerlookup) and a value of that type.
+    pub fn typed_fields() -> Vec<(DataType, String, &'static str)> {
+        DataType::ALL
+            .iter()
+            .map(|t| {
+                let field = if *t == DataType::Ownerlookup { "Owner".to_string() } else { format!("T_{}", t.as_str()) };
+                let value = match t {
+                    DataType::Integer | DataType::Bigint => "5",
+                    DataType::Double | DataType::Currency => "1.5",
+                    DataType::Boolean => "true",
+                    DataType::Date => "2026-01-01",
+                    DataType::Datetime => "2026-01-01T00:00:00+00:00",
+                    DataType::Lookup | DataType::Userlookup | DataType::Ownerlookup => "1000000000000000001",
+                    DataType::Email => "a@b.example",
+                    _ => "Gold",
+                };
+                (*t, field, value)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,9 +76,24 @@ async fn search_selectors_paging_and_204(app: TestApp) {
     assert_eq!(body["info"]["more_records"], false);
     let (_, body) = app.get("/bigin/v2/Contacts/search?word=zylker&per_page=1", tok).await;
     assert_eq!(body["info"]["more_records"], true);
-    // criteria wins over the other selectors.
+    // Several selectors: one is used, by Zoho's documented precedence criteria, email, phone,
+    // word (each pair below would find the other contact with the losing selector).
     let (_, body) = app.get(&format!("/bigin/v2/Contacts/search?word=ann&criteria={}", enc("(First_Name:equals:ted)")), tok).await;
     assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) =
+        app.get(&format!("/bigin/v2/Contacts/search?email=ann%40zylker.example&criteria={}", enc("(First_Name:equals:ted)")), tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) = app.get("/bigin/v2/Contacts/search?phone=555&email=ted.watson%40zylker.example", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) = app.get("/bigin/v2/Contacts/search?word=ann&phone=%2B1%20555", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) = app.get("/bigin/v2/Contacts/search?email=ted.watson%40zylker.example&word=ann", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) = app.get("/bigin/v2/Contacts/actions/count?word=zylker&phone=555", tok).await;
+    assert_eq!(body, json!({"count": 1}));
+    // An empty selector counts as absent: the next one is used.
+    let (_, body) = app.get("/bigin/v2/Contacts/search?criteria=&email=&phone=555", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ann));
     // Nothing matches: 204 and no body.
     let (status, body) = app.get("/bigin/v2/Contacts/search?email=nobody%40x.example", tok).await;
     assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
@@ -221,11 +236,11 @@ async fn coql_refusals_point_at_the_problem(app: TestApp) {
             json!({"code": "SYNTAX_ERROR", "details": {"line": 1, "column": 18, "near": "Contacts"}, "message": "error occurred while parsing the query: expected from near 'Contacts' at line 1, column 18", "status": "error"}),
         ),
         (
-            json!({"select_query": "select Last_Name from Contacts limit 500"}),
+            json!({"select_query": "select Last_Name from Contacts where id is not null limit 500"}),
             json!({"code": "LIMIT_EXCEEDED", "details": {"clause": "limit", "limit": 200}, "message": "limit can be at most 200", "status": "error"}),
         ),
         (
-            json!({"select_query": "select Last_Name from Contacts limit 200 offset 9900"}),
+            json!({"select_query": "select Last_Name from Contacts where id is not null limit 200 offset 9900"}),
             json!({"code": "LIMIT_EXCEEDED", "details": {"clause": "offset", "limit": 10000}, "message": "offset and limit together can reach at most 10000 records", "status": "error"}),
         ),
         (
@@ -233,16 +248,40 @@ async fn coql_refusals_point_at_the_problem(app: TestApp) {
             json!({"code": "INVALID_QUERY", "details": {"reason": "invalid operator found", "column_name": "Last_Name", "operator": ">"}, "message": "invalid query formed", "status": "error"}),
         ),
         (
-            json!({"select_query": "select Shoe from Contacts"}),
+            json!({"select_query": "select Shoe from Contacts where id is not null"}),
             json!({"code": "INVALID_QUERY", "details": {"reason": "column given seems to be invalid", "column_name": "Shoe"}, "message": "invalid query formed", "status": "error"}),
         ),
         (
-            json!({"select_query": "select Last_Name from Leads"}),
+            json!({"select_query": "select Last_Name from Leads where id is not null"}),
             json!({"code": "INVALID_QUERY", "details": {"reason": "the module name given seems to be invalid", "module": "Leads"}, "message": "invalid query formed", "status": "error"}),
         ),
         (
             json!({"query": "select Last_Name from Contacts"}),
             json!({"code": "REQUIRED_PARAM_MISSING", "details": {"param": "select_query"}, "message": "One of the expected parameter is missing", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Last_Name from Contacts order by Last_Name"}),
+            json!({"code": "SYNTAX_ERROR", "details": {"clause": "where"}, "message": "missing clause", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select id from Contacts where Last_Name = 'a' and First_Name = 'b' and Email = 'c'"}),
+            json!({"code": "SYNTAX_ERROR", "details": {"line": 1, "column": 68, "near": "and"}, "message": "error occurred while parsing the query: expected parentheses around each pair of conditions, as in ((A and B) and C) near 'and' at line 1, column 68", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select COUNT(id) from Contacts where id is not null"}),
+            json!({"code": "SYNTAX_ERROR", "details": {"line": 1, "column": 8, "near": "COUNT"}, "message": "error occurred while parsing the query: expected a field name (aggregate functions are not supported) near 'COUNT' at line 1, column 8", "status": "error"}),
+        ),
+        (
+            json!({"select_query": format!("select id from Contacts where Last_Name in ({})", (0..51).map(|i| format!("'n{i}'")).collect::<Vec<_>>().join(","))}),
+            json!({"code": "LIMIT_EXCEEDED", "details": {"clause": "where", "column_name": "Last_Name", "operator": "in", "limit": 50}, "message": "in takes at most 50 values", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Owner.email from Contacts where id is not null"}),
+            json!({"code": "INVALID_QUERY", "details": {"reason": "column given seems to be invalid", "column_name": "Owner.email"}, "message": "invalid query formed", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Last_Name from Contacts where Description = 'x'"}),
+            json!({"code": "INVALID_QUERY", "details": {"reason": "the column cannot be used in where or order by", "column_name": "Description"}, "message": "invalid query formed", "status": "error"}),
         ),
     ];
     for (body, expected) in cases {
@@ -253,15 +292,16 @@ async fn coql_refusals_point_at_the_problem(app: TestApp) {
 
 async fn coql_needs_its_scope_and_the_modules(app: TestApp) {
     let t = app.tenant("Zylker", ALL_SCOPES).await;
-    let body = json!({"select_query": "select Last_Name from Contacts"});
+    let body = json!({"select_query": "select Last_Name from Contacts where id is not null"});
     let (status, got) = app.post("/bigin/v2/coql", &t.access_token, &body).await;
     assert_eq!((status, got["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("OAUTH_SCOPE_MISMATCH")));
     let code = app.self_code(&t.client, &t.org.org_id, "ZohoBigin.coql.READ,ZohoBigin.modules.accounts.READ").await;
     let token = app.exchange(&t.client, &code).await["access_token"].as_str().unwrap().to_string();
     // The query's module decides; before the scope passes nothing else about the query is said.
-    let (status, got) = app.post("/bigin/v2/coql", &token, &json!({"select_query": "select Nope from Contacts"})).await;
+    let (status, got) = app.post("/bigin/v2/coql", &token, &json!({"select_query": "select Nope from Contacts where Nope = 1"})).await;
     assert_eq!((status, got["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("OAUTH_SCOPE_MISMATCH")));
-    let (status, _) = app.post("/bigin/v2/coql", &token, &json!({"select_query": "select Account_Name from accounts"})).await;
+    let (status, _) =
+        app.post("/bigin/v2/coql", &token, &json!({"select_query": "select Account_Name from accounts where id is not null"})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
