@@ -339,12 +339,221 @@ type Pred = Box<dyn Fn(&Value) -> bool>;
 /// How a COQL case orders its expected rows, when it orders them.
 type Order = Option<Box<dyn Fn(&Value, &Value) -> std::cmp::Ordering>>;
 
+/// A condition of the differential test in both languages (`criteria` is `None` where search
+/// has no such operator), with the brute-force predicate it must agree with.
+struct Case {
+    criteria: Option<String>,
+    coql: String,
+    pred: Pred,
+}
+
+impl Case {
+    fn new(criteria: Option<String>, coql: String, pred: impl Fn(&Value) -> bool + 'static) -> Self {
+        Self { criteria, coql, pred: Box::new(pred) }
+    }
+}
+
+/// A COQL string literal.
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// A datetime custom field's value as the brute force compares it: seconds since the epoch.
+fn met(r: &Value) -> Option<i64> {
+    r.get("Met").and_then(Value::as_str).and_then(crm::time_fmt::parse).map(|ms| ms / 1000)
+}
+
+fn regions(r: &Value) -> Option<Vec<String>> {
+    r.get("Regions").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(lower).collect())
+}
+
+const FIRSTS: &[&str] = &["Ted", "Ann", "Émile", "Zoë", "bob", "Anna"];
+const LASTS: &[&str] = &["Watson", "Waters", "watts", "O'Brien", "Smith", "Smithers", "WATSON"];
+const CITIES: &[&str] = &["Austin", "Boston", "austin", "Zürich"];
+const REGIONS: &[&str] = &["EU", "US", "APAC"];
+const OFFSETS: &[&str] = &["+00:00", "+05:30", "-08:00"];
+
+/// A datetime in January 2026 to the second, written with one of several offsets.
+fn random_datetime(rng: &mut Lcg) -> String {
+    let offset = OFFSETS[rng.next(OFFSETS.len())];
+    format!("2026-01-{:02}T{:02}:{:02}:{:02}{offset}", rng.next(28) + 1, rng.next(24), rng.next(60), rng.next(60))
+}
+
+/// One random condition over the contacts fixture, in both languages where search has it.
+fn random_leaf(rng: &mut Lcg, accounts: &[String], mets: &[String]) -> Case {
+    let text_field = ["First_Name", "Last_Name", "Mailing_City"][rng.next(3)];
+    let pool: &[&str] = match text_field {
+        "First_Name" => FIRSTS,
+        "Last_Name" => LASTS,
+        _ => CITIES,
+    };
+    let field = text_field.to_string();
+    let get = move |r: &Value, f: &str| text(r, f).map(|v| lower(&v));
+    let word = pool[rng.next(pool.len())].to_string();
+    let folded = lower(&word);
+    match rng.next(12) {
+        0 => {
+            let f = field.clone();
+            Case::new(Some(format!("({field}:equals:{word})")), format!("{field} = {}", quoted(&word)), move |r| {
+                get(r, &f).as_deref() == Some(folded.as_str())
+            })
+        }
+        1 => {
+            let f = field.clone();
+            Case::new(Some(format!("({field}:not_equal:{word})")), format!("{field} != {}", quoted(&word)), move |r| {
+                get(r, &f).is_some_and(|v| v != folded)
+            })
+        }
+        2 => {
+            let prefix: String = word.chars().take(1 + rng.next(3)).collect();
+            let (f, p) = (field.clone(), lower(&prefix));
+            let pred = move |r: &Value| get(r, &f).is_some_and(|v| v.starts_with(p.as_str()));
+            Case::new(Some(format!("({field}:starts_with:{prefix})")), format!("{field} like {}", quoted(&format!("{prefix}%"))), pred)
+        }
+        3 => {
+            let other = pool[rng.next(pool.len())].to_string();
+            let (f, set) = (field.clone(), [lower(&word), lower(&other)]);
+            let list = format!("({}, {})", quoted(&word), quoted(&other));
+            if rng.next(2) == 0 {
+                return Case::new(None, format!("{field} not in {list}"), move |r| get(r, &f).is_some_and(|v| !set.contains(&v)));
+            }
+            Case::new(Some(format!("({field}:in:{word},{other})")), format!("{field} in {list}"), move |r| {
+                get(r, &f).is_some_and(|v| set.contains(&v))
+            })
+        }
+        4 => {
+            // like with the wildcard at the start, at both ends, or not at all (COQL only).
+            let cut: String = folded.chars().skip(1).take(2).collect();
+            let (pattern, negated) = ([format!("%{cut}"), format!("%{cut}%")][rng.next(2)].clone(), rng.next(2) == 0);
+            let (f, p) = (field.clone(), pattern.clone());
+            let coql = format!("{field} {}like {}", if negated { "not " } else { "" }, quoted(&pattern));
+            Case::new(None, coql, move |r| get(r, &f).is_some_and(|v| crm::query::like_matches(&p, &v) != negated))
+        }
+        5 => {
+            let f = field.clone();
+            let is_null = rng.next(2) == 0;
+            let coql = format!("{field} is {}null", if is_null { "" } else { "not " });
+            Case::new(None, coql, move |r| get(r, &f).is_none() == is_null)
+        }
+        6 => {
+            // Booleans: a missing value counts as false.
+            let (value, negated) = (rng.next(2) == 0, rng.next(2) == 0);
+            let op = if negated { "not_equal" } else { "equals" };
+            let pred = move |r: &Value| (r["Email_Opt_Out"] == json!(true)) == (value != negated);
+            Case::new(
+                Some(format!("(Email_Opt_Out:{op}:{value})")),
+                format!("Email_Opt_Out {} {value}", if negated { "!=" } else { "=" }),
+                pred,
+            )
+        }
+        7 => {
+            let (lo, hi) = (rng.next(60) as i64, rng.next(60) as i64 + 40);
+            let score = |r: &Value| r["Score"].as_i64();
+            match rng.next(6) {
+                0 => Case::new(Some(format!("(Score:greater_than:{lo})")), format!("Score > {lo}"), move |r| {
+                    score(r).is_some_and(|s| s > lo)
+                }),
+                1 => Case::new(Some(format!("(Score:greater_equal:{lo})")), format!("Score >= {lo}"), move |r| {
+                    score(r).is_some_and(|s| s >= lo)
+                }),
+                2 => Case::new(Some(format!("(Score:less_than:{hi})")), format!("Score < {hi}"), move |r| score(r).is_some_and(|s| s < hi)),
+                3 => Case::new(Some(format!("(Score:less_equal:{hi})")), format!("Score <= {hi}"), move |r| {
+                    score(r).is_some_and(|s| s <= hi)
+                }),
+                4 => Case::new(Some(format!("(Score:between:{lo},{hi})")), format!("Score between {lo} and {hi}"), move |r| {
+                    score(r).is_some_and(|s| (lo..=hi).contains(&s))
+                }),
+                _ => {
+                    Case::new(None, format!("Score not between {lo} and {hi}"), move |r| score(r).is_some_and(|s| !(lo..=hi).contains(&s)))
+                }
+            }
+        }
+        8 => {
+            // Datetimes, compared by the second, often at a value a record has.
+            let at = if rng.next(2) == 0 && !mets.is_empty() { mets[rng.next(mets.len())].clone() } else { random_datetime(rng) };
+            let secs = crm::time_fmt::parse(&at).unwrap() / 1000;
+            let ops: [(&str, &str, fn(i64, i64) -> bool); 6] = [
+                ("equals", "=", |a, b| a == b),
+                ("not_equal", "!=", |a, b| a != b),
+                ("greater_than", ">", |a, b| a > b),
+                ("greater_equal", ">=", |a, b| a >= b),
+                ("less_than", "<", |a, b| a < b),
+                ("less_equal", "<=", |a, b| a <= b),
+            ];
+            let (word, sym, cmp) = ops[rng.next(ops.len())];
+            Case::new(Some(format!("(Met:{word}:{at})")), format!("Met {sym} {}", quoted(&at)), move |r| {
+                met(r).is_some_and(|m| cmp(m, secs))
+            })
+        }
+        9 => {
+            let (a, b) = (random_datetime(rng), random_datetime(rng));
+            let (x, y) = (crm::time_fmt::parse(&a).unwrap() / 1000, crm::time_fmt::parse(&b).unwrap() / 1000);
+            let (lo, hi, lo_text, hi_text) = if x <= y { (x, y, a, b) } else { (y, x, b, a) };
+            Case::new(
+                Some(format!("(Met:between:{lo_text},{hi_text})")),
+                format!("Met between {} and {}", quoted(&lo_text), quoted(&hi_text)),
+                move |r| met(r).is_some_and(|m| (lo..=hi).contains(&m)),
+            )
+        }
+        10 => {
+            // Multi-select picklists: `=` holds the value, `!=` has values but not this one.
+            let region = REGIONS[rng.next(REGIONS.len())];
+            let r_lower = lower(region);
+            match rng.next(4) {
+                0 => Case::new(Some(format!("(Regions:equals:{region})")), format!("Regions = {}", quoted(region)), move |r| {
+                    regions(r).is_some_and(|v| v.contains(&r_lower))
+                }),
+                1 => Case::new(Some(format!("(Regions:not_equal:{region})")), format!("Regions != {}", quoted(region)), move |r| {
+                    regions(r).is_some_and(|v| !v.contains(&r_lower))
+                }),
+                2 => {
+                    let other = lower(REGIONS[rng.next(REGIONS.len())]);
+                    let coql = format!("Regions in ({}, {})", quoted(region), quoted(&other));
+                    let criteria = format!("(Regions:in:{region},{other})");
+                    Case::new(Some(criteria), coql, move |r| regions(r).is_some_and(|v| v.contains(&r_lower) || v.contains(&other)))
+                }
+                _ => Case::new(None, format!("Regions not in ({})", quoted(region)), move |r| {
+                    regions(r).is_some_and(|v| !v.contains(&r_lower))
+                }),
+            }
+        }
+        _ => {
+            let account = accounts[rng.next(accounts.len())].clone();
+            let negated = rng.next(2) == 0;
+            let op = if negated { "not_equal" } else { "equals" };
+            let coql = format!("Account_Name {} {}", if negated { "!=" } else { "=" }, quoted(&account));
+            Case::new(Some(format!("(Account_Name:{op}:{account})")), coql, move |r| {
+                r["Account_Name"]["id"].as_str().is_some_and(|id| (id == account) != negated)
+            })
+        }
+    }
+}
+
+/// A random tree of up to four conditions: pairs joined by `and` or `or`, written as both
+/// languages group them.
+fn random_case(rng: &mut Lcg, depth: usize, accounts: &[String], mets: &[String]) -> Case {
+    if depth >= 2 || rng.next(3) == 0 {
+        return random_leaf(rng, accounts, mets);
+    }
+    let (a, b) = (random_case(rng, depth + 1, accounts, mets), random_case(rng, depth + 1, accounts, mets));
+    let is_and = rng.next(2) == 0;
+    let word = if is_and { "and" } else { "or" };
+    let criteria = match (&a.criteria, &b.criteria) {
+        (Some(x), Some(y)) => Some(format!("({x}{word}{y})")),
+        _ => None,
+    };
+    let coql = format!("({} {word} {})", a.coql, b.coql);
+    let (pa, pb) = (a.pred, b.pred);
+    Case::new(criteria, coql, move |r| if is_and { pa(r) && pb(r) } else { pa(r) || pb(r) })
+}
+
 async fn results_match_a_brute_force_filter(app: TestApp) {
     let t = app.tenant("Zylker", &scopes()).await;
     let tok = &t.access_token;
-    let firsts = ["Ted", "Ann", "Émile", "Zoë", "bob", "Anna"];
-    let lasts = ["Watson", "Waters", "watts", "O'Brien", "Smith", "Smithers", "WATSON"];
-    let cities = ["Austin", "Boston", "austin", "Zürich"];
+    let (firsts, lasts, cities) = (FIRSTS, LASTS, CITIES);
+    custom_field(&app, &t.org.org_id, "Score", "integer", &[], None).await;
+    custom_field(&app, &t.org.org_id, "Met", "datetime", &[], None).await;
+    custom_field(&app, &t.org.org_id, "Regions", "multiselectpicklist", REGIONS, None).await;
     let mut accounts = Vec::new();
     for name in ["Acme", "Globex", "Initech"] {
         accounts.push(app.create(tok, "Accounts", json!({"Account_Name": name})).await);
@@ -366,6 +575,19 @@ async fn results_match_a_brute_force_filter(app: TestApp) {
         }
         if rng.next(2) == 0 {
             r["Account_Name"] = json!({"id": accounts[rng.next(accounts.len())]});
+        }
+        if rng.next(3) > 0 {
+            r["Score"] = json!(rng.next(101));
+        }
+        if rng.next(3) > 0 {
+            r["Met"] = json!(random_datetime(&mut rng));
+        }
+        if rng.next(2) == 0 {
+            let mut held: Vec<&str> = REGIONS.iter().copied().filter(|_| rng.next(2) == 0).collect();
+            if held.is_empty() {
+                held.push(REGIONS[rng.next(REGIONS.len())]);
+            }
+            r["Regions"] = json!(held);
         }
         let id = app.create(tok, "Contacts", r.clone()).await;
         r["id"] = json!(id);
@@ -479,6 +701,81 @@ async fn results_match_a_brute_force_filter(app: TestApp) {
         assert_eq!(ids(&body), expected, "{clause}: {body}");
     }
 
+    // Numbers, datetimes, multi-select picklists and booleans, fixed cases then seeded random
+    // trees of them, in search (and count) and in COQL.
+    let mets: Vec<String> = contacts.iter().filter_map(|r| text(r, "Met")).collect();
+    let at = mets[0].clone();
+    let at_secs = crm::time_fmt::parse(&at).unwrap() / 1000;
+    let score = |r: &Value| r["Score"].as_i64();
+    let mut cases: Vec<Case> = vec![
+        Case::new(Some("(Score:greater_than:50)".into()), "Score > 50".into(), move |r| score(r).is_some_and(|s| s > 50)),
+        Case::new(Some("(Score:greater_equal:50)".into()), "Score >= 50".into(), move |r| score(r).is_some_and(|s| s >= 50)),
+        Case::new(Some("(Score:less_than:30)".into()), "Score < 30".into(), move |r| score(r).is_some_and(|s| s < 30)),
+        Case::new(Some("(Score:less_equal:30)".into()), "Score <= 30".into(), move |r| score(r).is_some_and(|s| s <= 30)),
+        Case::new(Some("(Score:between:20,60)".into()), "Score between 20 and 60".into(), move |r| {
+            score(r).is_some_and(|s| (20..=60).contains(&s))
+        }),
+        Case::new(None, "Score not between 20 and 60".into(), move |r| score(r).is_some_and(|s| !(20..=60).contains(&s))),
+        Case::new(Some(format!("(Met:equals:{at})")), format!("Met = '{at}'"), move |r| met(r) == Some(at_secs)),
+        Case::new(Some(format!("(Met:not_equal:{at})")), format!("Met != '{at}'"), move |r| met(r).is_some_and(|m| m != at_secs)),
+        Case::new(Some("(Met:greater_than:2026-01-15T00:00:00+05:30)".into()), "Met > '2026-01-15T00:00:00+05:30'".into(), |r| {
+            met(r).is_some_and(|m| m > crm::time_fmt::parse("2026-01-15T00:00:00+05:30").unwrap() / 1000)
+        }),
+        Case::new(Some("(Met:less_equal:2026-01-10T12:00:00-08:00)".into()), "Met <= '2026-01-10T12:00:00-08:00'".into(), |r| {
+            met(r).is_some_and(|m| m <= crm::time_fmt::parse("2026-01-10T12:00:00-08:00").unwrap() / 1000)
+        }),
+        Case::new(
+            Some("(Met:between:2026-01-05T00:00:00+00:00,2026-01-20T23:59:59+00:00)".into()),
+            "Met between '2026-01-05T00:00:00+00:00' and '2026-01-20T23:59:59+00:00'".into(),
+            |r| {
+                let (lo, hi) = (
+                    crm::time_fmt::parse("2026-01-05T00:00:00+00:00").unwrap(),
+                    crm::time_fmt::parse("2026-01-20T23:59:59+00:00").unwrap(),
+                );
+                met(r).is_some_and(|m| (lo / 1000..=hi / 1000).contains(&m))
+            },
+        ),
+        Case::new(Some("(Regions:equals:eu)".into()), "Regions = 'EU'".into(), |r| {
+            regions(r).is_some_and(|v| v.contains(&"eu".to_string()))
+        }),
+        Case::new(Some("(Regions:not_equal:US)".into()), "Regions != 'us'".into(), |r| {
+            regions(r).is_some_and(|v| !v.contains(&"us".to_string()))
+        }),
+        Case::new(Some("(Regions:in:APAC,US)".into()), "Regions in ('APAC', 'US')".into(), |r| {
+            regions(r).is_some_and(|v| v.iter().any(|x| x == "apac" || x == "us"))
+        }),
+        Case::new(None, "Regions is null".into(), |r| regions(r).is_none()),
+        Case::new(Some("(Email_Opt_Out:not_equal:true)".into()), "Email_Opt_Out != true".into(), |r| r["Email_Opt_Out"] != json!(true)),
+        Case::new(Some("(Email_Opt_Out:not_equal:false)".into()), "Email_Opt_Out != false".into(), |r| r["Email_Opt_Out"] == json!(true)),
+    ];
+    let account_ids: Vec<String> = accounts.to_vec();
+    let mut tree_rng = Lcg(7);
+    cases.extend((0..40).map(|_| random_case(&mut tree_rng, 0, &account_ids, &mets)));
+    let (mut searched, mut queried, mut telling) = (0, 0, 0);
+    for case in &cases {
+        let expected: Vec<String> = contacts.iter().filter(|r| (case.pred)(r)).map(|r| r["id"].as_str().unwrap().to_string()).collect();
+        if !expected.is_empty() && expected.len() < contacts.len() {
+            telling += 1;
+        }
+        if let Some(criteria) = &case.criteria {
+            let (status, body) = app.get(&format!("/bigin/v2/Contacts/search?criteria={}", enc(criteria)), tok).await;
+            assert!(status == StatusCode::OK || status == StatusCode::NO_CONTENT, "{criteria}: {status} {body}");
+            assert_eq!(ids(&body), expected, "{criteria}");
+            let (_, count) = app.get(&format!("/bigin/v2/Contacts/actions/count?criteria={}", enc(criteria)), tok).await;
+            assert_eq!(count["count"], expected.len(), "count {criteria}");
+            searched += 1;
+        }
+        let query = format!("select Last_Name from Contacts where {}", case.coql);
+        let (status, body) = app.post("/bigin/v2/coql", tok, &json!({ "select_query": query })).await;
+        assert!(status == StatusCode::OK || status == StatusCode::NO_CONTENT, "{query}: {status} {body}");
+        assert_eq!(ids(&body), expected, "{query}");
+        queried += 1;
+    }
+    // The random trees reach both languages, not only COQL.
+    assert!(searched >= 30 && queried == cases.len(), "{searched} searched, {queried} queried");
+    // Most cases split the records (neither none nor all match), so they tell something.
+    assert!(telling * 3 >= cases.len() * 2, "only {telling} of {} cases split the records", cases.len());
+
     // Numbers, dates and picklists, on deals.
     let stages = ["Qualification", "Needs Identification", "Closed Won", "Closed Lost"];
     let mut deals: Vec<Value> = Vec::new();
@@ -513,6 +810,34 @@ async fn results_match_a_brute_force_filter(app: TestApp) {
         let expected: Vec<String> = deals.iter().filter(|r| pred(r)).map(|r| r["id"].as_str().unwrap().to_string()).collect();
         let (_, body) = app.get(&format!("/bigin/v2/Pipelines/search?criteria={}", enc(criteria)), tok).await;
         assert_eq!(ids(&body), expected, "{criteria}");
+    }
+    let deal_coql: Vec<(&str, Pred)> = vec![
+        ("Amount > 500", Box::new(move |r| amount(r).is_some_and(|a| a > 500.0))),
+        ("Amount >= 500.5", Box::new(move |r| amount(r).is_some_and(|a| a >= 500.5))),
+        ("Amount < 200", Box::new(move |r| amount(r).is_some_and(|a| a < 200.0))),
+        ("Amount <= 200.5", Box::new(move |r| amount(r).is_some_and(|a| a <= 200.5))),
+        ("Amount between 100 and 300.5", Box::new(move |r| amount(r).is_some_and(|a| (100.0..=300.5).contains(&a)))),
+        ("Closing_Date > '2026-06-30'", Box::new(move |r| date(r).is_some_and(|d| d.as_str() > "2026-06-30"))),
+        ("Closing_Date <= '2026-03-31'", Box::new(move |r| date(r).is_some_and(|d| d.as_str() <= "2026-03-31"))),
+        ("Closing_Date < '2026-03-31'", Box::new(move |r| date(r).is_some_and(|d| d.as_str() < "2026-03-31"))),
+        ("Closing_Date >= '2026-10-01'", Box::new(move |r| date(r).is_some_and(|d| d.as_str() >= "2026-10-01"))),
+        (
+            "Closing_Date between '2026-02-01' and '2026-05-31'",
+            Box::new(move |r| date(r).is_some_and(|d| d.as_str() >= "2026-02-01" && d.as_str() <= "2026-05-31")),
+        ),
+        (
+            "(Amount > 300 and Stage in ('Qualification', 'Closed Won')) or Closing_Date is null",
+            Box::new(move |r| {
+                (amount(r).is_some_and(|a| a > 300.0) && ["Qualification", "Closed Won"].contains(&r["Stage"].as_str().unwrap()))
+                    || date(r).is_none()
+            }),
+        ),
+    ];
+    for (clause, pred) in &deal_coql {
+        let expected: Vec<String> = deals.iter().filter(|r| pred(r)).map(|r| r["id"].as_str().unwrap().to_string()).collect();
+        let (_, body) =
+            app.post("/bigin/v2/coql", tok, &json!({"select_query": format!("select Deal_Name from Pipelines where {clause}")})).await;
+        assert_eq!(ids(&body), expected, "{clause}");
     }
     let (_, body) = app
         .post("/bigin/v2/coql", tok, &json!({"select_query": "select Deal_Name, Amount from Pipelines where Amount not between 200 and 700 order by Amount desc, Deal_Name limit 200"}))
