@@ -355,7 +355,13 @@ pub fn parse_scalar(target: &Target, data_type: &str, raw: &str) -> Option<Scala
         Kind::Text | Kind::Multi => Some(Scalar::Text(fold(raw))),
         Kind::Ref => {
             let id = crate::ids::Id::parse(raw)?;
-            Some(match target {
+            // Columns (`id`, `Owner` ...) keep ids as integers, lookups in the document as text;
+            // through a lookup (`Account_Name.id`) it is the looked-up field that counts.
+            let innermost = match target {
+                Target::Via { inner, .. } => inner.as_ref(),
+                other => other,
+            };
+            Some(match innermost {
                 Target::Column(_) => Scalar::Int(id.as_i64()),
                 _ => Scalar::Text(id.to_string()),
             })
@@ -488,6 +494,19 @@ mod tests {
 
     fn schema() -> Schema {
         Schema::default_for(Id::from_i64(1_000_000_000_000_000_001))
+    }
+
+    #[test]
+    fn ids_compare_as_their_target_keeps_them() {
+        let id = "1000000000000000001";
+        let column = Target::Column(Column::Id);
+        let lookup = Target::Field { key: "Account_Name".into(), kind: Kind::Ref };
+        let via = |inner: Target| Target::Via { lookup: "Account_Name".into(), module: "Accounts".into(), inner: Box::new(inner) };
+        assert_eq!(parse_scalar(&column, "bigint", id), Some(Scalar::Int(1_000_000_000_000_000_001)));
+        assert_eq!(parse_scalar(&lookup, "lookup", id), Some(Scalar::Text(id.into())));
+        assert_eq!(parse_scalar(&via(column.clone()), "bigint", id), Some(Scalar::Int(1_000_000_000_000_000_001)));
+        assert_eq!(parse_scalar(&via(Target::Column(Column::Owner)), "ownerlookup", id), Some(Scalar::Int(1_000_000_000_000_000_001)));
+        assert_eq!(parse_scalar(&via(lookup), "lookup", id), Some(Scalar::Text(id.into())));
     }
 
     #[test]

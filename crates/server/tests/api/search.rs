@@ -19,6 +19,7 @@ on_both_backends!(
     coql_needs_its_scope_and_the_modules,
     results_match_a_brute_force_filter,
     organizations_never_see_each_others_matches,
+    coql_traversals_never_cross_organizations,
     query_plans_read_indexes,
     custom_fields_are_searched_and_queried_like_default_ones,
 );
@@ -875,6 +876,85 @@ async fn organizations_never_see_each_others_matches(app: TestApp) {
     let (_, body) =
         app.post("/bigin/v2/coql", &a.access_token, &json!({"select_query": format!("select Last_Name from Contacts where id in ('{theirs}', '{b_only}', '{mine}') or Email like 'secret%'")})).await;
     assert_eq!(ids(&body), std::slice::from_ref(&mine));
+}
+
+/// COQL's lookup traversals, in `where` and in `select`, stay in the caller's organization: the
+/// same account name in another organization, another organization's ids, and a lookup value
+/// that names another organization's record (which a write cannot make, so the test puts it in
+/// the store itself) all read as nothing.
+async fn coql_traversals_never_cross_organizations(app: TestApp) {
+    let a = app.tenant("Alpha", &scopes()).await;
+    let b = app.tenant("Beta", &scopes()).await;
+    let (ta, tb) = (a.access_token.as_str(), b.access_token.as_str());
+    let a_globex = app.create(ta, "Accounts", json!({"Account_Name": "Globex"})).await;
+    let b_globex = app.create(tb, "Accounts", json!({"Account_Name": "Globex"})).await;
+    let b_initech = app.create(tb, "Accounts", json!({"Account_Name": "Initech"})).await;
+    let mine = app.create(ta, "Contacts", json!({"Last_Name": "Mine", "Account_Name": {"id": a_globex}})).await;
+    let theirs = app.create(tb, "Contacts", json!({"Last_Name": "Theirs", "Account_Name": {"id": b_globex}})).await;
+    app.create(tb, "Contacts", json!({"Last_Name": "Hidden", "Account_Name": {"id": b_initech}})).await;
+    // A write cannot point a lookup at another organization's record ...
+    let (status, body) =
+        app.post("/bigin/v2/Contacts", ta, &json!({"data": [{"Last_Name": "Spy", "Account_Name": {"id": b_initech}}]})).await;
+    assert_eq!(
+        (status, body["data"][0]["code"].as_str(), body["data"][0]["details"]["api_name"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("INVALID_DATA"), Some("Account_Name"))
+    );
+    // ... so the store is given one directly, as a bug or an old import could have left it.
+    let spy = app.create(ta, "Contacts", json!({"Last_Name": "Spy"})).await;
+    let org_a = crm::Id::parse(&a.org.org_id).unwrap();
+    let mut row = app.state.store.record(org_a, "Contacts", crm::Id::parse(&spy).unwrap()).await.unwrap().unwrap();
+    let mut data = row.data.to_map();
+    data.insert("Account_Name".into(), json!(b_initech));
+    row.data = store::RecordData::from_map(&data);
+    app.state.store.update_record(&row, &[]).await.unwrap();
+
+    let coql = |token: &str, query: String| {
+        let app = &app;
+        let token = token.to_string();
+        async move { app.post("/bigin/v2/coql", &token, &json!({ "select_query": query })).await }
+    };
+    let select = "select Last_Name, Account_Name, Account_Name.Account_Name from Contacts";
+    for clause in [
+        "Account_Name.Account_Name = 'Globex'".to_string(),
+        "Account_Name.Account_Name in ('Globex', 'Initech')".into(),
+        format!("Account_Name in ('{b_globex}', '{a_globex}')"),
+        format!("Account_Name.id in ('{b_globex}', '{a_globex}')"),
+        "Account_Name.Account_Name like 'glo%' or Account_Name.Account_Name like 'ini%'".into(),
+    ] {
+        let (status, body) = coql(ta, format!("{select} where {clause}")).await;
+        assert_eq!(status, StatusCode::OK, "{clause}: {body}");
+        assert_eq!(
+            body["data"],
+            json!([{"Last_Name": "Mine", "Account_Name": {"id": a_globex}, "Account_Name.Account_Name": "Globex", "id": mine}]),
+            "{clause}"
+        );
+    }
+    for clause in [
+        "Account_Name.Account_Name = 'Initech'".to_string(),
+        format!("Account_Name = '{b_globex}'"),
+        format!("Account_Name.id = '{b_initech}'"),
+        format!("id in ('{theirs}')"),
+        "Account_Name.Account_Name = 'Globex' and Last_Name = 'Theirs'".into(),
+    ] {
+        let (status, body) = coql(ta, format!("{select} where {clause}")).await;
+        assert_eq!((status, &body), (StatusCode::NO_CONTENT, &Value::Null), "{clause}");
+    }
+    // The lookup that names another organization's record reads as nothing, traversal included.
+    // (Comparing the stored value itself reads only Alpha's record: it finds Spy, and shows
+    // nothing of Beta's account.)
+    let (_, body) = coql(ta, format!("{select} where Last_Name = 'Spy'")).await;
+    assert_eq!(body["data"], json!([{"Last_Name": "Spy", "Account_Name": null, "Account_Name.Account_Name": null, "id": spy}]));
+    let (_, body) = coql(ta, format!("{select} where Account_Name = '{b_initech}'")).await;
+    assert_eq!(body["data"], json!([{"Last_Name": "Spy", "Account_Name": null, "Account_Name.Account_Name": null, "id": spy}]));
+    // The other organization sees its own, and not Alpha's.
+    let (_, body) = coql(tb, format!("{select} where Account_Name.Account_Name = 'Globex'")).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&theirs));
+    // A looked-up record deleted reads as null too, as GET /Contacts shows it.
+    app.delete(&format!("/bigin/v2/Accounts/{a_globex}"), ta).await;
+    let (_, body) = coql(ta, format!("{select} where Last_Name = 'Mine'")).await;
+    assert_eq!(body["data"], json!([{"Last_Name": "Mine", "Account_Name": null, "Account_Name.Account_Name": null, "id": mine}]));
+    let (status, _) = coql(ta, format!("{select} where Account_Name.Account_Name = 'Globex'")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
 async fn query_plans_read_indexes(app: TestApp) {
