@@ -1168,6 +1168,10 @@ mod tests {
         "desc",
         ";",
         "é",
+        "\"y\"",
+        "\"",
+        "COUNT(",
+        "'Last_Name'",
     ];
 
     #[test]

@@ -340,6 +340,9 @@ type Pred = Box<dyn Fn(&Value) -> bool>;
 /// How a COQL case orders its expected rows, when it orders them.
 type Order = Option<Box<dyn Fn(&Value, &Value) -> std::cmp::Ordering>>;
 
+/// How a datetime case compares a record's second with the query's.
+type SecondsCmp = fn(i64, i64) -> bool;
+
 /// A condition of the differential test in both languages (`criteria` is `None` where search
 /// has no such operator), with the brute-force predicate it must agree with.
 struct Case {
@@ -473,7 +476,7 @@ fn random_leaf(rng: &mut Lcg, accounts: &[String], mets: &[String]) -> Case {
             // Datetimes, compared by the second, often at a value a record has.
             let at = if rng.next(2) == 0 && !mets.is_empty() { mets[rng.next(mets.len())].clone() } else { random_datetime(rng) };
             let secs = crm::time_fmt::parse(&at).unwrap() / 1000;
-            let ops: [(&str, &str, fn(i64, i64) -> bool); 6] = [
+            let ops: [(&str, &str, SecondsCmp); 6] = [
                 ("equals", "=", |a, b| a == b),
                 ("not_equal", "!=", |a, b| a != b),
                 ("greater_than", ">", |a, b| a > b),
