@@ -5,19 +5,24 @@ For each backend: a fresh database with organization A (the one queried) and org
 (100,000 contacts beside it), grown in steps with `biginbox seed` (A gets N contacts and N/20
 companies). After each step `biginbox serve` starts, each query runs WARMUP times unmeasured and
 ITERATIONS times measured, and the server-side time of each answer is read from its
-`Server-Timing: app;dur=<ms>` header (authentication, handler and store; not the network). The
-plans come from `biginbox explain`. Results go to bench/search/results.json and a Markdown
-summary on standard output.
+`Server-Timing: app;dur=<ms>` header (authentication, handler and store; not the network). Every
+answer must be 2xx (204, nothing found, is counted apart); any other status stops the run with
+the request and the answer. The plans come from `biginbox explain` and are checked for a full scan
+of the records table. Results go to bench/search/results.json (with the machine, commit, date and
+load average) and the Markdown summary of report.py is printed at the end; the exit status is 1
+when a judged target is missed or a plan scans every record.
 
 Usage: bench/search/run.py [--sizes 10000,100000,1000000] [--backends sqlite,postgres]
-                           [--iterations 200] [--bin target/release/biginbox]
-Sends requests to 127.0.0.1 only; every loop is bounded.
+                           [--iterations 200] [--second 100000] [--bin target/release/biginbox]
+Sends requests to 127.0.0.1 only; every loop is bounded. See bench/search/README.md.
 """
 
 import argparse
+import datetime
 import http.client
 import json
 import os
+import platform
 import shutil
 import socket
 import statistics
@@ -29,6 +34,8 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import report as report_md  # noqa: E402  (bench/search/report.py, beside this file)
 PG_ADMIN = os.environ.get("BIGINBOX_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SCOPES = "ZohoBigin.modules.ALL,ZohoSearch.securesearch.READ,ZohoBigin.coql.READ"
 SECOND_ORG = 100_000
@@ -103,11 +110,21 @@ def sample(server, token):
     """Values to query with, taken from the records themselves (spread over the first 10,000)."""
     rows = []
     for offset in range(0, 10_000, 1_000):
-        body = {"select_query": f"select First_Name, Last_Name, Email, Phone, Account_Name from Contacts limit 200 offset {offset}"}
+        body = {"select_query": f"select First_Name, Last_Name, Email, Phone, Account_Name from Contacts where id is not null limit 200 offset {offset}"}
         status, data, _, _ = server.request("POST", "/bigin/v2/coql", token, body=body)
         if status == 200:
             rows.extend(r for r in data["data"] if r.get("Account_Name"))
-    return rows[:: max(1, len(rows) // 100)][:100]
+        elif status != 204:
+            fail(f"sampling the records answered {status}: {data}")
+    rows = rows[:: max(1, len(rows) // 100)][:100]
+    if not rows:
+        fail("no contact with a company to take query values from: is organization A seeded?")
+    return rows
+
+
+def fail(message):
+    print(f"FAILED: {message}", file=sys.stderr, flush=True)
+    sys.exit(2)
 
 
 def queries(rows):
@@ -146,9 +163,14 @@ def measure(server, token, rows, iterations):
         server_ms, client_ms, statuses = [], [], {}
         for i in range(WARMUP + iterations):
             method, path, body = calls[i % len(calls)]
-            status, _, s_ms, c_ms = server.request(method, path, token, body=body)
-            statuses[status] = statuses.get(status, 0) + 1
-            if i >= WARMUP and s_ms is not None:
+            status, answer, s_ms, c_ms = server.request(method, path, token, body=body)
+            # A refused or failed request measures nothing worth reporting: stop loudly.
+            if not 200 <= status < 300:
+                fail(f"{name}: {method} {path} {json.dumps(body) if body else ''} answered {status}: {answer}")
+            if s_ms is None:
+                fail(f"{name}: the answer has no Server-Timing header")
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+            if i >= WARMUP:
                 server_ms.append(s_ms)
                 client_ms.append(c_ms)
         results.append({
@@ -172,6 +194,8 @@ def plans(binary, db, org, row):
     for name, args in PLANS:
         filled = [a.format(**values) for a in args]
         out[name] = run(binary, db, "explain", "--org-id", org, *filled).rstrip("\n").split("\n")
+        if report_md.full_scan(out[name]):
+            print(f"    WARNING: the plan of {name} reads every record (flagged in the report)", flush=True)
     return out
 
 
@@ -230,6 +254,32 @@ def bench_backend(binary, backend, sizes, iterations, second):
             subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"], check=False)
 
 
+def machine():
+    cpu, mem_kb = platform.processor() or "unknown", 0
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), cpu)
+        with open("/proc/meminfo") as f:
+            mem_kb = next((int(l.split()[1]) for l in f if l.startswith("MemTotal:")), 0)
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1),
+            "os": f"{platform.system()} {platform.release()}", "host": platform.node()}
+
+
+def commit():
+    def git(*args):
+        r = subprocess.run(["git", "-C", ROOT, *args], capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else ""
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "crates", "Cargo.lock")
+    return head + (" (with uncommitted changes under crates/)" if dirty else "")
+
+
+def load_average():
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--sizes", default="10000,100000,1000000")
@@ -239,13 +289,27 @@ def main():
     p.add_argument("--bin", default=os.path.join(ROOT, "target/release/biginbox"))
     p.add_argument("--out", default=os.path.join(HERE, "results.json"))
     args = p.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    report = {"sizes": sizes, "iterations": args.iterations, "second_org_contacts": args.second, "cpus": os.cpu_count(), "runs": []}
-    for backend in args.backends.split(","):
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    backends = args.backends.split(",")
+    if any(b not in ("sqlite", "postgres") for b in backends) or args.iterations < 1 or args.second < 0 or sizes[0] < 20:
+        p.error("backends are sqlite and postgres; --iterations ≥ 1, --second ≥ 0, every size ≥ 20")
+    if not os.access(args.bin, os.X_OK):
+        p.error(f"{args.bin} is not an executable: build it with cargo build --release -p biginbox, or pass --bin")
+    version = subprocess.run([args.bin, "--version"], capture_output=True, text=True).stdout.strip() or "unknown"
+    meta = {"machine": machine(), "commit": commit(), "biginbox": version,
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "load_average_start": load_average()}
+    report = {"sizes": sizes, "iterations": args.iterations, "second_org_contacts": args.second, "cpus": os.cpu_count(),
+              "meta": meta, "runs": []}
+    for backend in backends:
         report["runs"].append(bench_backend(args.bin, backend, sizes, args.iterations, args.second))
+    meta["load_average_end"] = load_average()
     with open(args.out, "w") as f:
         json.dump(report, f, indent=1)
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}\n", flush=True)
+    text, passed = report_md.render(report)
+    print(text)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -836,3 +836,148 @@ pub async fn seed(state: &AppState, org_id: &str, module_name: &str, count: u64,
         records_per_second: written as f64 / seconds.max(1e-9),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{HashMap, HashSet};
+
+    use crm::pipelines::{PipelineSpec, SubPipelineSpec};
+
+    use super::*;
+
+    const ORG: i64 = 1_000_000_000_000_000_001;
+
+    fn schema() -> Schema {
+        let org = Id::from_i64(ORG);
+        let partners = PipelineSpec {
+            id: Id::from_i64(1_000_000_000_000_000_777),
+            name: "Partners".into(),
+            sub_pipelines: vec![
+                SubPipelineSpec { name: "Resellers".into(), stages: vec!["Intro".into(), "Demo".into(), "Won".into(), "Lost".into()] },
+                SubPipelineSpec { name: "Referrals".into(), stages: vec!["Referred".into(), "Won".into()] },
+            ],
+        };
+        Schema::default_for(org).with_team_pipelines(org, &[partners])
+    }
+
+    fn targets() -> Targets {
+        Targets {
+            accounts: (0..40).map(|n| (Id::from_i64(1_100_000_000_000_000_000 + n), company_name(n as u64, 0))).collect(),
+            contacts: (0..60).map(|n| Id::from_i64(1_200_000_000_000_000_000 + n)).collect(),
+        }
+    }
+
+    fn owners() -> Vec<Id> {
+        vec![Id::from_i64(1_300_000_000_000_000_001), Id::from_i64(1_300_000_000_000_000_002)]
+    }
+
+    /// Records `range` of `module` with `seed`: their data and owners (ids are minted anew each
+    /// time, so they are left out).
+    fn records(module: &str, seed: u64, range: std::ops::Range<u64>) -> Vec<(Map<String, Value>, Id, String)> {
+        let schema = schema();
+        let m = schema.module(module).unwrap();
+        let unique: Vec<String> = m.fields.iter().filter(|f| f.unique).map(|f| f.api_name.clone()).collect();
+        let ids = crm::IdMinter::new(1);
+        let (targets, owners) = (targets(), owners());
+        range
+            .map(|i| {
+                let (row, _) = make(Id::from_i64(ORG), &schema, m, seed, i, &targets, &owners, &unique, &ids).unwrap();
+                (row.data.to_map(), row.owner_id, row.name)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_records_and_another_seed_others() {
+        for module in ["Contacts", "Accounts", "Pipelines", "Products"] {
+            let first = records(module, 7, 0..300);
+            assert_eq!(first, records(module, 7, 0..300), "{module}: same seed, same records");
+            // A record depends on its number, not on the ones made before it (`--start`).
+            assert_eq!(first[250..], records(module, 7, 250..300)[..], "{module}: grown in steps");
+            let other = records(module, 8, 0..300);
+            let differing = first.iter().zip(&other).filter(|(a, b)| a != b).count();
+            assert!(differing > 290, "{module}: only {differing} of 300 records differ with another seed");
+        }
+        // Created times follow the record number, whatever the seed.
+        let schema = schema();
+        let contacts = schema.module("Contacts").unwrap();
+        let ids = crm::IdMinter::new(1);
+        let at = |seed: u64, i: u64| make(Id::from_i64(ORG), &schema, contacts, seed, i, &targets(), &owners(), &[], &ids).unwrap().0;
+        for i in [0, 1, 999] {
+            let (a, b) = (at(1, i), at(2, i));
+            assert!((T0_MS + i as i64 * STEP_MS..T0_MS + (i as i64 + 1) * STEP_MS).contains(&a.created_time));
+            assert!(b.modified_time >= b.created_time);
+        }
+    }
+
+    #[test]
+    fn contacts_are_realistic() {
+        let contacts = records("Contacts", 3, 0..3_000);
+        let companies: HashMap<String, String> = targets().accounts.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+        let owners: HashSet<Id> = owners().into_iter().collect();
+        let mut emails = HashSet::new();
+        let mut with_account = 0;
+        for (data, owner, name) in &contacts {
+            let email = data["Email"].as_str().unwrap().to_ascii_lowercase();
+            assert!(emails.insert(email.clone()), "{email} is given twice");
+            let (user, domain) = email.split_once('@').unwrap();
+            assert!(!user.is_empty() && domain.ends_with(".example"), "{email}");
+            let (first, last) = (data["First_Name"].as_str().unwrap(), data["Last_Name"].as_str().unwrap());
+            assert_eq!(name, &format!("{first} {last}"));
+            assert!(FIRST.contains(&first) && LAST.contains(&last));
+            assert!(data["Phone"].as_str().unwrap().starts_with("+1 "));
+            assert!(owners.contains(owner));
+            if let Some(account) = data.get("Account_Name") {
+                with_account += 1;
+                // The lookup names one of the organization's companies, and the e-mail is at its domain.
+                let id = account.as_str().unwrap();
+                let company = companies.get(id).unwrap_or_else(|| panic!("{id} is not an existing account"));
+                assert_eq!(domain, format!("{}.example", slug(company)));
+            }
+        }
+        // Most contacts work at a company, not all.
+        assert!((2_300..2_900).contains(&with_account), "{with_account} of 3000 have an account");
+        // Names repeat, as real ones do, but are spread.
+        let lasts: HashSet<&str> = contacts.iter().map(|(d, _, _)| d["Last_Name"].as_str().unwrap()).collect();
+        assert!(lasts.len() > 200, "{} distinct last names", lasts.len());
+    }
+
+    #[test]
+    fn companies_have_distinct_names() {
+        let accounts = records("Accounts", 3, 0..20_000);
+        let names: HashSet<String> = accounts.iter().map(|(d, _, _)| d["Account_Name"].as_str().unwrap().to_ascii_lowercase()).collect();
+        assert_eq!(names.len(), accounts.len());
+        assert!(accounts.iter().all(|(d, _, _)| d["Website"].as_str().unwrap().starts_with("https://www.")));
+    }
+
+    #[test]
+    fn pipelines_take_a_stage_of_their_sub_pipeline_and_existing_lookups() {
+        let schema = schema();
+        let deals = records("Pipelines", 5, 0..2_000);
+        let (accounts, contacts): (HashSet<String>, HashSet<String>) = {
+            let t = targets();
+            (t.accounts.iter().map(|(id, _)| id.to_string()).collect(), t.contacts.iter().map(Id::to_string).collect())
+        };
+        let mut seen_pipelines = HashSet::new();
+        let mut seen_stages = HashSet::new();
+        for (data, _, _) in &deals {
+            let layout = data["Layout"].as_str().map(str::to_string).unwrap_or_else(|| data["Layout"]["id"].as_str().unwrap().to_string());
+            let pipeline = schema.pipelines.iter().find(|p| p.id.to_string() == layout).unwrap_or_else(|| panic!("no pipeline {layout}"));
+            let sub = pipeline.sub_pipelines.iter().find(|s| s.name == data["Sub_Pipeline"]).unwrap();
+            let stage = data["Stage"].as_str().unwrap();
+            assert!(sub.stages.iter().any(|s| s.name == stage), "{stage} is not a stage of {}", sub.name);
+            seen_pipelines.insert(pipeline.name.clone());
+            seen_stages.insert((sub.name.clone(), stage.to_string()));
+            assert!(accounts.contains(data["Account_Name"].as_str().unwrap()));
+            assert!(contacts.contains(data["Contact_Name"].as_str().unwrap()));
+            let amount = data["Amount"].as_f64().unwrap();
+            assert!((500.0..500_000.0).contains(&amount), "{amount}");
+            let date: Vec<u32> = data["Closing_Date"].as_str().unwrap().split('-').map(|p| p.parse().unwrap()).collect();
+            assert!(date[0] == 2026 && (1..=12).contains(&date[1]) && (1..=28).contains(&date[2]), "{date:?}");
+        }
+        // Every pipeline and every stage of it is used.
+        assert_eq!(seen_pipelines.len(), schema.pipelines.len());
+        let all_stages: usize = schema.pipelines.iter().flat_map(|p| &p.sub_pipelines).map(|s| s.stages.len()).sum();
+        assert_eq!(seen_stages.len(), all_stages);
+    }
+}

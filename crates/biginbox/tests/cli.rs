@@ -559,3 +559,71 @@ fn fields_and_pipelines_made_by_the_cli_reach_a_running_server() {
     assert_eq!(post("Pipelines", deal).0, 201);
     assert!(stop(child).status.success());
 }
+
+#[test]
+fn seed_is_deterministic_and_its_lookups_exist() {
+    let dir = Workdir::new("seed");
+    let org = dir.json(&["orgs", "create", "--name", "Zylker", "--admin-email", "pat@zylker.example", "--json"]);
+    let org_id = org["org_id"].as_str().unwrap().to_string();
+    let seed = |module: &str, count: &str, seed: &str, start: &str| {
+        dir.json(&["seed", "--org-id", &org_id, "--module", module, "--count", count, "--seed", seed, "--start", start, "--json"])
+    };
+    let written = |report: &Value| (report["written"].as_u64().unwrap(), report["skipped"].as_u64().unwrap());
+    assert_eq!(written(&seed("Accounts", "30", "5", "0")), (30, 0));
+    assert_eq!(written(&seed("Contacts", "400", "5", "0")), (400, 0));
+    // The same seed makes the same records again: every e-mail is taken, nothing is written.
+    assert_eq!(written(&seed("Contacts", "400", "5", "0")), (0, 400));
+    // Another seed makes other people; --start grows the same seed without repeating it.
+    assert_eq!(written(&seed("Contacts", "400", "6", "0")), (400, 0));
+    assert_eq!(written(&seed("Contacts", "100", "5", "400")), (100, 0));
+    assert_eq!(written(&seed("Pipelines", "50", "5", "0")), (50, 0));
+    let refused = dir.run(&["seed", "--org-id", &org_id, "--module", "Notes", "--count", "1"]);
+    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("not Notes"));
+
+    // A running server finds them, and every lookup names one of the organization's records.
+    let client = dir.json(&["clients", "create", "--type", "self", "--owner-email", "pat@zylker.example", "--json"]);
+    let code = dir.json(&[
+        "codes",
+        "create",
+        "--client-id",
+        client["client_id"].as_str().unwrap(),
+        "--org-id",
+        &org_id,
+        "--scope",
+        "ZohoBigin.modules.ALL,ZohoBigin.coql.READ",
+        "--json",
+    ]);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = serve(&dir.0, &dir.db(), &["--listen", &format!("127.0.0.1:{port}")]);
+    wait_healthy(&base);
+    let form = format!(
+        "grant_type=authorization_code&client_id={}&client_secret={}&code={}",
+        client["client_id"].as_str().unwrap(),
+        client["client_secret"].as_str().unwrap(),
+        code["code"].as_str().unwrap()
+    );
+    let (_, tokens) = http_json(&base, "POST", "/oauth/v2/token", None, Some(("application/x-www-form-urlencoded", form)));
+    let token = tokens["access_token"].as_str().expect("an access token").to_string();
+    let (_, count) = http_json(&base, "GET", "/bigin/v2/Contacts/actions/count", Some(&token), None);
+    assert_eq!(count, serde_json::json!({"count": 900}));
+    let coql = |query: &str| {
+        let body = serde_json::json!({ "select_query": query }).to_string();
+        http_json(&base, "POST", "/bigin/v2/coql", Some(&token), Some(("application/json", body)))
+    };
+    let (status, rows) = coql("select Email, Account_Name.Account_Name from Contacts where Account_Name is not null limit 200");
+    assert_eq!(status, 200, "{rows}");
+    let rows = rows["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 200);
+    for row in rows {
+        let company = row["Account_Name.Account_Name"].as_str().unwrap_or_else(|| panic!("{row} names no account"));
+        // The e-mail is at the company's domain.
+        let slug: String = company.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        assert!(row["Email"].as_str().unwrap().ends_with(&format!("@{slug}.example")), "{row}");
+    }
+    let (_, deals) = coql("select Stage, Account_Name.Account_Name, Contact_Name.Last_Name from Pipelines where id is not null limit 50");
+    for deal in deals["data"].as_array().unwrap() {
+        assert!(deal["Account_Name.Account_Name"].is_string() && deal["Contact_Name.Last_Name"].is_string(), "{deal}");
+    }
+    assert!(stop(child).status.success());
+}

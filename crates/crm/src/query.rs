@@ -355,7 +355,13 @@ pub fn parse_scalar(target: &Target, data_type: &str, raw: &str) -> Option<Scala
         Kind::Text | Kind::Multi => Some(Scalar::Text(fold(raw))),
         Kind::Ref => {
             let id = crate::ids::Id::parse(raw)?;
-            Some(match target {
+            // Columns (`id`, `Owner` ...) keep ids as integers, lookups in the document as text;
+            // through a lookup (`Account_Name.id`) it is the looked-up field that counts.
+            let innermost = match target {
+                Target::Via { inner, .. } => inner.as_ref(),
+                other => other,
+            };
+            Some(match innermost {
                 Target::Column(_) => Scalar::Int(id.as_i64()),
                 _ => Scalar::Text(id.to_string()),
             })
@@ -429,6 +435,56 @@ pub fn in_list(target: &Target, values: Vec<Scalar>, negated: bool) -> Condition
     Condition::leaf(target.clone(), Test::In { values, negated })
 }
 
+/// Test helpers shared by the criteria and COQL tables.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::ids::Id;
+    use crate::modules::{DataType, Schema};
+
+    /// A schema with a Contacts field of every data type (custom fields), for the operator tables.
+    pub fn typed_schema() -> Schema {
+        let org = Id::from_i64(1_000_000_000_000_000_001);
+        let custom: Vec<crate::modules::CustomField> = DataType::ALL
+            .iter()
+            .filter(|t| **t != DataType::Ownerlookup)
+            .enumerate()
+            .map(|(n, t)| crate::modules::CustomField {
+                id: Id::from_i64(2_000_000_000_000_000_000 + n as i64),
+                module: "Contacts".into(),
+                api_name: format!("T_{}", t.as_str()),
+                label: format!("T {}", t.as_str()),
+                data_type: *t,
+                length: None,
+                picklist: if matches!(t, DataType::Picklist | DataType::Multiselectpicklist) { vec!["Gold".into()] } else { vec![] },
+                unique: false,
+                lookup_module: (*t == DataType::Lookup).then(|| "Accounts".into()),
+            })
+            .collect();
+        Schema::for_org(org, &custom)
+    }
+
+    /// A field of each data type (`Owner` for ownerlookup) and a value of that type.
+    pub fn typed_fields() -> Vec<(DataType, String, &'static str)> {
+        DataType::ALL
+            .iter()
+            .map(|t| {
+                let field = if *t == DataType::Ownerlookup { "Owner".to_string() } else { format!("T_{}", t.as_str()) };
+                let value = match t {
+                    DataType::Integer | DataType::Bigint => "5",
+                    DataType::Double | DataType::Currency => "1.5",
+                    DataType::Boolean => "true",
+                    DataType::Date => "2026-01-01",
+                    DataType::Datetime => "2026-01-01T00:00:00+00:00",
+                    DataType::Lookup | DataType::Userlookup | DataType::Ownerlookup => "1000000000000000001",
+                    DataType::Email => "a@b.example",
+                    _ => "Gold",
+                };
+                (*t, field, value)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,6 +494,19 @@ mod tests {
 
     fn schema() -> Schema {
         Schema::default_for(Id::from_i64(1_000_000_000_000_000_001))
+    }
+
+    #[test]
+    fn ids_compare_as_their_target_keeps_them() {
+        let id = "1000000000000000001";
+        let column = Target::Column(Column::Id);
+        let lookup = Target::Field { key: "Account_Name".into(), kind: Kind::Ref };
+        let via = |inner: Target| Target::Via { lookup: "Account_Name".into(), module: "Accounts".into(), inner: Box::new(inner) };
+        assert_eq!(parse_scalar(&column, "bigint", id), Some(Scalar::Int(1_000_000_000_000_000_001)));
+        assert_eq!(parse_scalar(&lookup, "lookup", id), Some(Scalar::Text(id.into())));
+        assert_eq!(parse_scalar(&via(column.clone()), "bigint", id), Some(Scalar::Int(1_000_000_000_000_000_001)));
+        assert_eq!(parse_scalar(&via(Target::Column(Column::Owner)), "ownerlookup", id), Some(Scalar::Int(1_000_000_000_000_000_001)));
+        assert_eq!(parse_scalar(&via(lookup), "lookup", id), Some(Scalar::Text(id.into())));
     }
 
     #[test]

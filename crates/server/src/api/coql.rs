@@ -2,13 +2,13 @@
 //! COQL pages). The answer is `{"data": [...], "info": {"count", "more_records"}}`, each row
 //! holding the selected fields and `id`; 204 when nothing matches.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use crm::coql::{self, Selected};
-use crm::modules::{DataType, Field, Module};
+use crm::modules::{DataType, Field, LookupTarget, Module};
 use crm::{ErrorCode, Id};
 use serde_json::{json, Map, Value};
 use store::{Fields, ListQuery, RecordFilter, RecordQuery, RecordRow, SortKey};
@@ -47,7 +47,9 @@ pub async fn coql_query(api: Api<Coql>, State(state): State<AppState>, Body(body
         return Ok(wire::no_content());
     }
     let related = related_rows(&state, caller, module, &plan.columns, &rows).await?;
-    let data: Vec<Value> = rows.iter().map(|row| render_row(caller, module, &plan.columns, row, &related)).collect();
+    let live = live_lookups(&state, caller, module, &plan.columns, &rows).await?;
+    let seen = Seen { related: &related, live: &live };
+    let data: Vec<Value> = rows.iter().map(|row| render_row(caller, module, &plan.columns, row, &seen)).collect();
     Ok(wire::json(StatusCode::OK, &json!({"data": data, "info": {"count": data.len(), "more_records": more}})))
 }
 
@@ -85,15 +87,59 @@ async fn related_rows(
     Ok(found)
 }
 
-fn render_row(caller: &Caller, module: &Module, columns: &[Selected], row: &RecordRow, related: &HashMap<Id, RecordRow>) -> Value {
+/// Whether a field's value names a record (lookups to a module, and polymorphic ones).
+fn names_a_record(field: &Field) -> bool {
+    field.data_type == DataType::Lookup && matches!(field.lookup, Some(LookupTarget::Module(_) | LookupTarget::SeModule))
+}
+
+/// The records that selected lookup columns name and that this organization has live, so that a
+/// lookup to anything else (a deleted record, or an id of another organization) reads as null,
+/// as `GET /{module}` shows it.
+async fn live_lookups(
+    state: &AppState,
+    caller: &Caller,
+    module: &Module,
+    columns: &[Selected],
+    rows: &[RecordRow],
+) -> Result<HashSet<Id>, ApiError> {
+    let mut ids: Vec<Id> = Vec::new();
+    for column in columns.iter().filter(|c| c.via.is_none()) {
+        if module.field(&column.field).is_some_and(names_a_record) {
+            ids.extend(rows.iter().filter_map(|r| r.data.fields().str(&column.field).and_then(|s| Id::parse(&s))));
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(state.store.record_names(caller.org.id, &ids).await?.into_iter().map(|n| n.id).collect())
+}
+
+/// What rendering a row needs beyond the row: the records traversals read, and which looked-up
+/// records exist.
+struct Seen<'a> {
+    related: &'a HashMap<Id, RecordRow>,
+    live: &'a HashSet<Id>,
+}
+
+fn render_row(caller: &Caller, module: &Module, columns: &[Selected], row: &RecordRow, seen: &Seen<'_>) -> Value {
     let mut out = Map::new();
     let values = row.data.fields();
     for column in columns {
         let value = match &column.via {
-            None => value_of(caller, module, &column.field, row, &values),
+            None => {
+                let gone = module.field(&column.field).is_some_and(names_a_record)
+                    && !values.str(&column.field).and_then(|s| Id::parse(&s)).is_some_and(|id| seen.live.contains(&id));
+                if gone {
+                    Value::Null
+                } else {
+                    value_of(caller, module, &column.field, row, &values)
+                }
+            }
             Some((target, inner)) => {
                 let target = caller.schema.module(target);
-                let linked = values.str(&column.field).and_then(|s| Id::parse(&s)).and_then(|id| related.get(&id));
+                let linked = values.str(&column.field).and_then(|s| Id::parse(&s)).and_then(|id| seen.related.get(&id));
                 match (target, linked) {
                     (Some(target), Some(linked)) => value_of(caller, target, inner, linked, &linked.data.fields()),
                     _ => Value::Null,

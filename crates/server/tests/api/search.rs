@@ -19,6 +19,7 @@ on_both_backends!(
     coql_needs_its_scope_and_the_modules,
     results_match_a_brute_force_filter,
     organizations_never_see_each_others_matches,
+    coql_traversals_never_cross_organizations,
     query_plans_read_indexes,
     custom_fields_are_searched_and_queried_like_default_ones,
 );
@@ -76,9 +77,24 @@ async fn search_selectors_paging_and_204(app: TestApp) {
     assert_eq!(body["info"]["more_records"], false);
     let (_, body) = app.get("/bigin/v2/Contacts/search?word=zylker&per_page=1", tok).await;
     assert_eq!(body["info"]["more_records"], true);
-    // criteria wins over the other selectors.
+    // Several selectors: one is used, by Zoho's documented precedence criteria, email, phone,
+    // word (each pair below would find the other contact with the losing selector).
     let (_, body) = app.get(&format!("/bigin/v2/Contacts/search?word=ann&criteria={}", enc("(First_Name:equals:ted)")), tok).await;
     assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) =
+        app.get(&format!("/bigin/v2/Contacts/search?email=ann%40zylker.example&criteria={}", enc("(First_Name:equals:ted)")), tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) = app.get("/bigin/v2/Contacts/search?phone=555&email=ted.watson%40zylker.example", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) = app.get("/bigin/v2/Contacts/search?word=ann&phone=%2B1%20555", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) = app.get("/bigin/v2/Contacts/search?email=ted.watson%40zylker.example&word=ann", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ted));
+    let (_, body) = app.get("/bigin/v2/Contacts/actions/count?word=zylker&phone=555", tok).await;
+    assert_eq!(body, json!({"count": 1}));
+    // An empty selector counts as absent: the next one is used.
+    let (_, body) = app.get("/bigin/v2/Contacts/search?criteria=&email=&phone=555", tok).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&ann));
     // Nothing matches: 204 and no body.
     let (status, body) = app.get("/bigin/v2/Contacts/search?email=nobody%40x.example", tok).await;
     assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
@@ -221,11 +237,11 @@ async fn coql_refusals_point_at_the_problem(app: TestApp) {
             json!({"code": "SYNTAX_ERROR", "details": {"line": 1, "column": 18, "near": "Contacts"}, "message": "error occurred while parsing the query: expected from near 'Contacts' at line 1, column 18", "status": "error"}),
         ),
         (
-            json!({"select_query": "select Last_Name from Contacts limit 500"}),
+            json!({"select_query": "select Last_Name from Contacts where id is not null limit 500"}),
             json!({"code": "LIMIT_EXCEEDED", "details": {"clause": "limit", "limit": 200}, "message": "limit can be at most 200", "status": "error"}),
         ),
         (
-            json!({"select_query": "select Last_Name from Contacts limit 200 offset 9900"}),
+            json!({"select_query": "select Last_Name from Contacts where id is not null limit 200 offset 9900"}),
             json!({"code": "LIMIT_EXCEEDED", "details": {"clause": "offset", "limit": 10000}, "message": "offset and limit together can reach at most 10000 records", "status": "error"}),
         ),
         (
@@ -233,16 +249,40 @@ async fn coql_refusals_point_at_the_problem(app: TestApp) {
             json!({"code": "INVALID_QUERY", "details": {"reason": "invalid operator found", "column_name": "Last_Name", "operator": ">"}, "message": "invalid query formed", "status": "error"}),
         ),
         (
-            json!({"select_query": "select Shoe from Contacts"}),
+            json!({"select_query": "select Shoe from Contacts where id is not null"}),
             json!({"code": "INVALID_QUERY", "details": {"reason": "column given seems to be invalid", "column_name": "Shoe"}, "message": "invalid query formed", "status": "error"}),
         ),
         (
-            json!({"select_query": "select Last_Name from Leads"}),
+            json!({"select_query": "select Last_Name from Leads where id is not null"}),
             json!({"code": "INVALID_QUERY", "details": {"reason": "the module name given seems to be invalid", "module": "Leads"}, "message": "invalid query formed", "status": "error"}),
         ),
         (
             json!({"query": "select Last_Name from Contacts"}),
             json!({"code": "REQUIRED_PARAM_MISSING", "details": {"param": "select_query"}, "message": "One of the expected parameter is missing", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Last_Name from Contacts order by Last_Name"}),
+            json!({"code": "SYNTAX_ERROR", "details": {"clause": "where"}, "message": "missing clause", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select id from Contacts where Last_Name = 'a' and First_Name = 'b' and Email = 'c'"}),
+            json!({"code": "SYNTAX_ERROR", "details": {"line": 1, "column": 68, "near": "and"}, "message": "error occurred while parsing the query: expected parentheses around each pair of conditions, as in ((A and B) and C) near 'and' at line 1, column 68", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select COUNT(id) from Contacts where id is not null"}),
+            json!({"code": "SYNTAX_ERROR", "details": {"line": 1, "column": 8, "near": "COUNT"}, "message": "error occurred while parsing the query: expected a field name (aggregate functions are not supported) near 'COUNT' at line 1, column 8", "status": "error"}),
+        ),
+        (
+            json!({"select_query": format!("select id from Contacts where Last_Name in ({})", (0..51).map(|i| format!("'n{i}'")).collect::<Vec<_>>().join(","))}),
+            json!({"code": "LIMIT_EXCEEDED", "details": {"clause": "where", "column_name": "Last_Name", "operator": "in", "limit": 50}, "message": "in takes at most 50 values", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Owner.email from Contacts where id is not null"}),
+            json!({"code": "INVALID_QUERY", "details": {"reason": "column given seems to be invalid", "column_name": "Owner.email"}, "message": "invalid query formed", "status": "error"}),
+        ),
+        (
+            json!({"select_query": "select Last_Name from Contacts where Description = 'x'"}),
+            json!({"code": "INVALID_QUERY", "details": {"reason": "the column cannot be used in where or order by", "column_name": "Description"}, "message": "invalid query formed", "status": "error"}),
         ),
     ];
     for (body, expected) in cases {
@@ -253,15 +293,16 @@ async fn coql_refusals_point_at_the_problem(app: TestApp) {
 
 async fn coql_needs_its_scope_and_the_modules(app: TestApp) {
     let t = app.tenant("Zylker", ALL_SCOPES).await;
-    let body = json!({"select_query": "select Last_Name from Contacts"});
+    let body = json!({"select_query": "select Last_Name from Contacts where id is not null"});
     let (status, got) = app.post("/bigin/v2/coql", &t.access_token, &body).await;
     assert_eq!((status, got["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("OAUTH_SCOPE_MISMATCH")));
     let code = app.self_code(&t.client, &t.org.org_id, "ZohoBigin.coql.READ,ZohoBigin.modules.accounts.READ").await;
     let token = app.exchange(&t.client, &code).await["access_token"].as_str().unwrap().to_string();
     // The query's module decides; before the scope passes nothing else about the query is said.
-    let (status, got) = app.post("/bigin/v2/coql", &token, &json!({"select_query": "select Nope from Contacts"})).await;
+    let (status, got) = app.post("/bigin/v2/coql", &token, &json!({"select_query": "select Nope from Contacts where Nope = 1"})).await;
     assert_eq!((status, got["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("OAUTH_SCOPE_MISMATCH")));
-    let (status, _) = app.post("/bigin/v2/coql", &token, &json!({"select_query": "select Account_Name from accounts"})).await;
+    let (status, _) =
+        app.post("/bigin/v2/coql", &token, &json!({"select_query": "select Account_Name from accounts where id is not null"})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
@@ -299,12 +340,224 @@ type Pred = Box<dyn Fn(&Value) -> bool>;
 /// How a COQL case orders its expected rows, when it orders them.
 type Order = Option<Box<dyn Fn(&Value, &Value) -> std::cmp::Ordering>>;
 
+/// How a datetime case compares a record's second with the query's.
+type SecondsCmp = fn(i64, i64) -> bool;
+
+/// A condition of the differential test in both languages (`criteria` is `None` where search
+/// has no such operator), with the brute-force predicate it must agree with.
+struct Case {
+    criteria: Option<String>,
+    coql: String,
+    pred: Pred,
+}
+
+impl Case {
+    fn new(criteria: Option<String>, coql: String, pred: impl Fn(&Value) -> bool + 'static) -> Self {
+        Self { criteria, coql, pred: Box::new(pred) }
+    }
+}
+
+/// A COQL string literal.
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// A datetime custom field's value as the brute force compares it: seconds since the epoch.
+fn met(r: &Value) -> Option<i64> {
+    r.get("Met").and_then(Value::as_str).and_then(crm::time_fmt::parse).map(|ms| ms / 1000)
+}
+
+fn regions(r: &Value) -> Option<Vec<String>> {
+    r.get("Regions").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(lower).collect())
+}
+
+const FIRSTS: &[&str] = &["Ted", "Ann", "Émile", "Zoë", "bob", "Anna"];
+const LASTS: &[&str] = &["Watson", "Waters", "watts", "O'Brien", "Smith", "Smithers", "WATSON"];
+const CITIES: &[&str] = &["Austin", "Boston", "austin", "Zürich"];
+const REGIONS: &[&str] = &["EU", "US", "APAC"];
+const OFFSETS: &[&str] = &["+00:00", "+05:30", "-08:00"];
+
+/// A datetime in January 2026 to the second, written with one of several offsets.
+fn random_datetime(rng: &mut Lcg) -> String {
+    let offset = OFFSETS[rng.next(OFFSETS.len())];
+    format!("2026-01-{:02}T{:02}:{:02}:{:02}{offset}", rng.next(28) + 1, rng.next(24), rng.next(60), rng.next(60))
+}
+
+/// One random condition over the contacts fixture, in both languages where search has it.
+fn random_leaf(rng: &mut Lcg, accounts: &[String], mets: &[String]) -> Case {
+    let text_field = ["First_Name", "Last_Name", "Mailing_City"][rng.next(3)];
+    let pool: &[&str] = match text_field {
+        "First_Name" => FIRSTS,
+        "Last_Name" => LASTS,
+        _ => CITIES,
+    };
+    let field = text_field.to_string();
+    let get = move |r: &Value, f: &str| text(r, f).map(|v| lower(&v));
+    let word = pool[rng.next(pool.len())].to_string();
+    let folded = lower(&word);
+    match rng.next(12) {
+        0 => {
+            let f = field.clone();
+            Case::new(Some(format!("({field}:equals:{word})")), format!("{field} = {}", quoted(&word)), move |r| {
+                get(r, &f).as_deref() == Some(folded.as_str())
+            })
+        }
+        1 => {
+            let f = field.clone();
+            Case::new(Some(format!("({field}:not_equal:{word})")), format!("{field} != {}", quoted(&word)), move |r| {
+                get(r, &f).is_some_and(|v| v != folded)
+            })
+        }
+        2 => {
+            let prefix: String = word.chars().take(1 + rng.next(3)).collect();
+            let (f, p) = (field.clone(), lower(&prefix));
+            let pred = move |r: &Value| get(r, &f).is_some_and(|v| v.starts_with(p.as_str()));
+            Case::new(Some(format!("({field}:starts_with:{prefix})")), format!("{field} like {}", quoted(&format!("{prefix}%"))), pred)
+        }
+        3 => {
+            let other = pool[rng.next(pool.len())].to_string();
+            let (f, set) = (field.clone(), [lower(&word), lower(&other)]);
+            let list = format!("({}, {})", quoted(&word), quoted(&other));
+            if rng.next(2) == 0 {
+                return Case::new(None, format!("{field} not in {list}"), move |r| get(r, &f).is_some_and(|v| !set.contains(&v)));
+            }
+            Case::new(Some(format!("({field}:in:{word},{other})")), format!("{field} in {list}"), move |r| {
+                get(r, &f).is_some_and(|v| set.contains(&v))
+            })
+        }
+        4 => {
+            // like with the wildcard at the start, at both ends, or not at all (COQL only).
+            let cut: String = folded.chars().skip(1).take(2).collect();
+            let (pattern, negated) = ([format!("%{cut}"), format!("%{cut}%")][rng.next(2)].clone(), rng.next(2) == 0);
+            let (f, p) = (field.clone(), pattern.clone());
+            let coql = format!("{field} {}like {}", if negated { "not " } else { "" }, quoted(&pattern));
+            Case::new(None, coql, move |r| get(r, &f).is_some_and(|v| crm::query::like_matches(&p, &v) != negated))
+        }
+        5 => {
+            let f = field.clone();
+            let is_null = rng.next(2) == 0;
+            let coql = format!("{field} is {}null", if is_null { "" } else { "not " });
+            Case::new(None, coql, move |r| get(r, &f).is_none() == is_null)
+        }
+        6 => {
+            // Booleans: a missing value counts as false.
+            let (value, negated) = (rng.next(2) == 0, rng.next(2) == 0);
+            let op = if negated { "not_equal" } else { "equals" };
+            let pred = move |r: &Value| (r["Email_Opt_Out"] == json!(true)) == (value != negated);
+            Case::new(
+                Some(format!("(Email_Opt_Out:{op}:{value})")),
+                format!("Email_Opt_Out {} {value}", if negated { "!=" } else { "=" }),
+                pred,
+            )
+        }
+        7 => {
+            let (lo, hi) = (rng.next(60) as i64, rng.next(60) as i64 + 40);
+            let score = |r: &Value| r["Score"].as_i64();
+            match rng.next(6) {
+                0 => Case::new(Some(format!("(Score:greater_than:{lo})")), format!("Score > {lo}"), move |r| {
+                    score(r).is_some_and(|s| s > lo)
+                }),
+                1 => Case::new(Some(format!("(Score:greater_equal:{lo})")), format!("Score >= {lo}"), move |r| {
+                    score(r).is_some_and(|s| s >= lo)
+                }),
+                2 => Case::new(Some(format!("(Score:less_than:{hi})")), format!("Score < {hi}"), move |r| score(r).is_some_and(|s| s < hi)),
+                3 => Case::new(Some(format!("(Score:less_equal:{hi})")), format!("Score <= {hi}"), move |r| {
+                    score(r).is_some_and(|s| s <= hi)
+                }),
+                4 => Case::new(Some(format!("(Score:between:{lo},{hi})")), format!("Score between {lo} and {hi}"), move |r| {
+                    score(r).is_some_and(|s| (lo..=hi).contains(&s))
+                }),
+                _ => {
+                    Case::new(None, format!("Score not between {lo} and {hi}"), move |r| score(r).is_some_and(|s| !(lo..=hi).contains(&s)))
+                }
+            }
+        }
+        8 => {
+            // Datetimes, compared by the second, often at a value a record has.
+            let at = if rng.next(2) == 0 && !mets.is_empty() { mets[rng.next(mets.len())].clone() } else { random_datetime(rng) };
+            let secs = crm::time_fmt::parse(&at).unwrap() / 1000;
+            let ops: [(&str, &str, SecondsCmp); 6] = [
+                ("equals", "=", |a, b| a == b),
+                ("not_equal", "!=", |a, b| a != b),
+                ("greater_than", ">", |a, b| a > b),
+                ("greater_equal", ">=", |a, b| a >= b),
+                ("less_than", "<", |a, b| a < b),
+                ("less_equal", "<=", |a, b| a <= b),
+            ];
+            let (word, sym, cmp) = ops[rng.next(ops.len())];
+            Case::new(Some(format!("(Met:{word}:{at})")), format!("Met {sym} {}", quoted(&at)), move |r| {
+                met(r).is_some_and(|m| cmp(m, secs))
+            })
+        }
+        9 => {
+            let (a, b) = (random_datetime(rng), random_datetime(rng));
+            let (x, y) = (crm::time_fmt::parse(&a).unwrap() / 1000, crm::time_fmt::parse(&b).unwrap() / 1000);
+            let (lo, hi, lo_text, hi_text) = if x <= y { (x, y, a, b) } else { (y, x, b, a) };
+            Case::new(
+                Some(format!("(Met:between:{lo_text},{hi_text})")),
+                format!("Met between {} and {}", quoted(&lo_text), quoted(&hi_text)),
+                move |r| met(r).is_some_and(|m| (lo..=hi).contains(&m)),
+            )
+        }
+        10 => {
+            // Multi-select picklists: `=` holds the value, `!=` has values but not this one.
+            let region = REGIONS[rng.next(REGIONS.len())];
+            let r_lower = lower(region);
+            match rng.next(4) {
+                0 => Case::new(Some(format!("(Regions:equals:{region})")), format!("Regions = {}", quoted(region)), move |r| {
+                    regions(r).is_some_and(|v| v.contains(&r_lower))
+                }),
+                1 => Case::new(Some(format!("(Regions:not_equal:{region})")), format!("Regions != {}", quoted(region)), move |r| {
+                    regions(r).is_some_and(|v| !v.contains(&r_lower))
+                }),
+                2 => {
+                    let other = lower(REGIONS[rng.next(REGIONS.len())]);
+                    let coql = format!("Regions in ({}, {})", quoted(region), quoted(&other));
+                    let criteria = format!("(Regions:in:{region},{other})");
+                    Case::new(Some(criteria), coql, move |r| regions(r).is_some_and(|v| v.contains(&r_lower) || v.contains(&other)))
+                }
+                _ => Case::new(None, format!("Regions not in ({})", quoted(region)), move |r| {
+                    regions(r).is_some_and(|v| !v.contains(&r_lower))
+                }),
+            }
+        }
+        _ => {
+            let account = accounts[rng.next(accounts.len())].clone();
+            let negated = rng.next(2) == 0;
+            let op = if negated { "not_equal" } else { "equals" };
+            let coql = format!("Account_Name {} {}", if negated { "!=" } else { "=" }, quoted(&account));
+            Case::new(Some(format!("(Account_Name:{op}:{account})")), coql, move |r| {
+                r["Account_Name"]["id"].as_str().is_some_and(|id| (id == account) != negated)
+            })
+        }
+    }
+}
+
+/// A random tree of up to four conditions: pairs joined by `and` or `or`, written as both
+/// languages group them.
+fn random_case(rng: &mut Lcg, depth: usize, accounts: &[String], mets: &[String]) -> Case {
+    if depth >= 2 || rng.next(3) == 0 {
+        return random_leaf(rng, accounts, mets);
+    }
+    let (a, b) = (random_case(rng, depth + 1, accounts, mets), random_case(rng, depth + 1, accounts, mets));
+    let is_and = rng.next(2) == 0;
+    let word = if is_and { "and" } else { "or" };
+    let criteria = match (&a.criteria, &b.criteria) {
+        (Some(x), Some(y)) => Some(format!("({x}{word}{y})")),
+        _ => None,
+    };
+    let coql = format!("({} {word} {})", a.coql, b.coql);
+    let (pa, pb) = (a.pred, b.pred);
+    Case::new(criteria, coql, move |r| if is_and { pa(r) && pb(r) } else { pa(r) || pb(r) })
+}
+
 async fn results_match_a_brute_force_filter(app: TestApp) {
     let t = app.tenant("Zylker", &scopes()).await;
     let tok = &t.access_token;
-    let firsts = ["Ted", "Ann", "Émile", "Zoë", "bob", "Anna"];
-    let lasts = ["Watson", "Waters", "watts", "O'Brien", "Smith", "Smithers", "WATSON"];
-    let cities = ["Austin", "Boston", "austin", "Zürich"];
+    let (firsts, lasts, cities) = (FIRSTS, LASTS, CITIES);
+    custom_field(&app, &t.org.org_id, "Score", "integer", &[], None).await;
+    custom_field(&app, &t.org.org_id, "Met", "datetime", &[], None).await;
+    custom_field(&app, &t.org.org_id, "Regions", "multiselectpicklist", REGIONS, None).await;
     let mut accounts = Vec::new();
     for name in ["Acme", "Globex", "Initech"] {
         accounts.push(app.create(tok, "Accounts", json!({"Account_Name": name})).await);
@@ -326,6 +579,19 @@ async fn results_match_a_brute_force_filter(app: TestApp) {
         }
         if rng.next(2) == 0 {
             r["Account_Name"] = json!({"id": accounts[rng.next(accounts.len())]});
+        }
+        if rng.next(3) > 0 {
+            r["Score"] = json!(rng.next(101));
+        }
+        if rng.next(3) > 0 {
+            r["Met"] = json!(random_datetime(&mut rng));
+        }
+        if rng.next(2) == 0 {
+            let mut held: Vec<&str> = REGIONS.iter().copied().filter(|_| rng.next(2) == 0).collect();
+            if held.is_empty() {
+                held.push(REGIONS[rng.next(REGIONS.len())]);
+            }
+            r["Regions"] = json!(held);
         }
         let id = app.create(tok, "Contacts", r.clone()).await;
         r["id"] = json!(id);
@@ -439,6 +705,81 @@ async fn results_match_a_brute_force_filter(app: TestApp) {
         assert_eq!(ids(&body), expected, "{clause}: {body}");
     }
 
+    // Numbers, datetimes, multi-select picklists and booleans, fixed cases then seeded random
+    // trees of them, in search (and count) and in COQL.
+    let mets: Vec<String> = contacts.iter().filter_map(|r| text(r, "Met")).collect();
+    let at = mets[0].clone();
+    let at_secs = crm::time_fmt::parse(&at).unwrap() / 1000;
+    let score = |r: &Value| r["Score"].as_i64();
+    let mut cases: Vec<Case> = vec![
+        Case::new(Some("(Score:greater_than:50)".into()), "Score > 50".into(), move |r| score(r).is_some_and(|s| s > 50)),
+        Case::new(Some("(Score:greater_equal:50)".into()), "Score >= 50".into(), move |r| score(r).is_some_and(|s| s >= 50)),
+        Case::new(Some("(Score:less_than:30)".into()), "Score < 30".into(), move |r| score(r).is_some_and(|s| s < 30)),
+        Case::new(Some("(Score:less_equal:30)".into()), "Score <= 30".into(), move |r| score(r).is_some_and(|s| s <= 30)),
+        Case::new(Some("(Score:between:20,60)".into()), "Score between 20 and 60".into(), move |r| {
+            score(r).is_some_and(|s| (20..=60).contains(&s))
+        }),
+        Case::new(None, "Score not between 20 and 60".into(), move |r| score(r).is_some_and(|s| !(20..=60).contains(&s))),
+        Case::new(Some(format!("(Met:equals:{at})")), format!("Met = '{at}'"), move |r| met(r) == Some(at_secs)),
+        Case::new(Some(format!("(Met:not_equal:{at})")), format!("Met != '{at}'"), move |r| met(r).is_some_and(|m| m != at_secs)),
+        Case::new(Some("(Met:greater_than:2026-01-15T00:00:00+05:30)".into()), "Met > '2026-01-15T00:00:00+05:30'".into(), |r| {
+            met(r).is_some_and(|m| m > crm::time_fmt::parse("2026-01-15T00:00:00+05:30").unwrap() / 1000)
+        }),
+        Case::new(Some("(Met:less_equal:2026-01-10T12:00:00-08:00)".into()), "Met <= '2026-01-10T12:00:00-08:00'".into(), |r| {
+            met(r).is_some_and(|m| m <= crm::time_fmt::parse("2026-01-10T12:00:00-08:00").unwrap() / 1000)
+        }),
+        Case::new(
+            Some("(Met:between:2026-01-05T00:00:00+00:00,2026-01-20T23:59:59+00:00)".into()),
+            "Met between '2026-01-05T00:00:00+00:00' and '2026-01-20T23:59:59+00:00'".into(),
+            |r| {
+                let (lo, hi) = (
+                    crm::time_fmt::parse("2026-01-05T00:00:00+00:00").unwrap(),
+                    crm::time_fmt::parse("2026-01-20T23:59:59+00:00").unwrap(),
+                );
+                met(r).is_some_and(|m| (lo / 1000..=hi / 1000).contains(&m))
+            },
+        ),
+        Case::new(Some("(Regions:equals:eu)".into()), "Regions = 'EU'".into(), |r| {
+            regions(r).is_some_and(|v| v.contains(&"eu".to_string()))
+        }),
+        Case::new(Some("(Regions:not_equal:US)".into()), "Regions != 'us'".into(), |r| {
+            regions(r).is_some_and(|v| !v.contains(&"us".to_string()))
+        }),
+        Case::new(Some("(Regions:in:APAC,US)".into()), "Regions in ('APAC', 'US')".into(), |r| {
+            regions(r).is_some_and(|v| v.iter().any(|x| x == "apac" || x == "us"))
+        }),
+        Case::new(None, "Regions is null".into(), |r| regions(r).is_none()),
+        Case::new(Some("(Email_Opt_Out:not_equal:true)".into()), "Email_Opt_Out != true".into(), |r| r["Email_Opt_Out"] != json!(true)),
+        Case::new(Some("(Email_Opt_Out:not_equal:false)".into()), "Email_Opt_Out != false".into(), |r| r["Email_Opt_Out"] == json!(true)),
+    ];
+    let account_ids: Vec<String> = accounts.to_vec();
+    let mut tree_rng = Lcg(7);
+    cases.extend((0..40).map(|_| random_case(&mut tree_rng, 0, &account_ids, &mets)));
+    let (mut searched, mut queried, mut telling) = (0, 0, 0);
+    for case in &cases {
+        let expected: Vec<String> = contacts.iter().filter(|r| (case.pred)(r)).map(|r| r["id"].as_str().unwrap().to_string()).collect();
+        if !expected.is_empty() && expected.len() < contacts.len() {
+            telling += 1;
+        }
+        if let Some(criteria) = &case.criteria {
+            let (status, body) = app.get(&format!("/bigin/v2/Contacts/search?criteria={}", enc(criteria)), tok).await;
+            assert!(status == StatusCode::OK || status == StatusCode::NO_CONTENT, "{criteria}: {status} {body}");
+            assert_eq!(ids(&body), expected, "{criteria}");
+            let (_, count) = app.get(&format!("/bigin/v2/Contacts/actions/count?criteria={}", enc(criteria)), tok).await;
+            assert_eq!(count["count"], expected.len(), "count {criteria}");
+            searched += 1;
+        }
+        let query = format!("select Last_Name from Contacts where {}", case.coql);
+        let (status, body) = app.post("/bigin/v2/coql", tok, &json!({ "select_query": query })).await;
+        assert!(status == StatusCode::OK || status == StatusCode::NO_CONTENT, "{query}: {status} {body}");
+        assert_eq!(ids(&body), expected, "{query}");
+        queried += 1;
+    }
+    // The random trees reach both languages, not only COQL.
+    assert!(searched >= 30 && queried == cases.len(), "{searched} searched, {queried} queried");
+    // Most cases split the records (neither none nor all match), so they tell something.
+    assert!(telling * 3 >= cases.len() * 2, "only {telling} of {} cases split the records", cases.len());
+
     // Numbers, dates and picklists, on deals.
     let stages = ["Qualification", "Needs Identification", "Closed Won", "Closed Lost"];
     let mut deals: Vec<Value> = Vec::new();
@@ -473,6 +814,34 @@ async fn results_match_a_brute_force_filter(app: TestApp) {
         let expected: Vec<String> = deals.iter().filter(|r| pred(r)).map(|r| r["id"].as_str().unwrap().to_string()).collect();
         let (_, body) = app.get(&format!("/bigin/v2/Pipelines/search?criteria={}", enc(criteria)), tok).await;
         assert_eq!(ids(&body), expected, "{criteria}");
+    }
+    let deal_coql: Vec<(&str, Pred)> = vec![
+        ("Amount > 500", Box::new(move |r| amount(r).is_some_and(|a| a > 500.0))),
+        ("Amount >= 500.5", Box::new(move |r| amount(r).is_some_and(|a| a >= 500.5))),
+        ("Amount < 200", Box::new(move |r| amount(r).is_some_and(|a| a < 200.0))),
+        ("Amount <= 200.5", Box::new(move |r| amount(r).is_some_and(|a| a <= 200.5))),
+        ("Amount between 100 and 300.5", Box::new(move |r| amount(r).is_some_and(|a| (100.0..=300.5).contains(&a)))),
+        ("Closing_Date > '2026-06-30'", Box::new(move |r| date(r).is_some_and(|d| d.as_str() > "2026-06-30"))),
+        ("Closing_Date <= '2026-03-31'", Box::new(move |r| date(r).is_some_and(|d| d.as_str() <= "2026-03-31"))),
+        ("Closing_Date < '2026-03-31'", Box::new(move |r| date(r).is_some_and(|d| d.as_str() < "2026-03-31"))),
+        ("Closing_Date >= '2026-10-01'", Box::new(move |r| date(r).is_some_and(|d| d.as_str() >= "2026-10-01"))),
+        (
+            "Closing_Date between '2026-02-01' and '2026-05-31'",
+            Box::new(move |r| date(r).is_some_and(|d| d.as_str() >= "2026-02-01" && d.as_str() <= "2026-05-31")),
+        ),
+        (
+            "(Amount > 300 and Stage in ('Qualification', 'Closed Won')) or Closing_Date is null",
+            Box::new(move |r| {
+                (amount(r).is_some_and(|a| a > 300.0) && ["Qualification", "Closed Won"].contains(&r["Stage"].as_str().unwrap()))
+                    || date(r).is_none()
+            }),
+        ),
+    ];
+    for (clause, pred) in &deal_coql {
+        let expected: Vec<String> = deals.iter().filter(|r| pred(r)).map(|r| r["id"].as_str().unwrap().to_string()).collect();
+        let (_, body) =
+            app.post("/bigin/v2/coql", tok, &json!({"select_query": format!("select Deal_Name from Pipelines where {clause}")})).await;
+        assert_eq!(ids(&body), expected, "{clause}");
     }
     let (_, body) = app
         .post("/bigin/v2/coql", tok, &json!({"select_query": "select Deal_Name, Amount from Pipelines where Amount not between 200 and 700 order by Amount desc, Deal_Name limit 200"}))
@@ -510,6 +879,85 @@ async fn organizations_never_see_each_others_matches(app: TestApp) {
     let (_, body) =
         app.post("/bigin/v2/coql", &a.access_token, &json!({"select_query": format!("select Last_Name from Contacts where id in ('{theirs}', '{b_only}', '{mine}') or Email like 'secret%'")})).await;
     assert_eq!(ids(&body), std::slice::from_ref(&mine));
+}
+
+/// COQL's lookup traversals, in `where` and in `select`, stay in the caller's organization: the
+/// same account name in another organization, another organization's ids, and a lookup value
+/// that names another organization's record (which a write cannot make, so the test puts it in
+/// the store itself) all read as nothing.
+async fn coql_traversals_never_cross_organizations(app: TestApp) {
+    let a = app.tenant("Alpha", &scopes()).await;
+    let b = app.tenant("Beta", &scopes()).await;
+    let (ta, tb) = (a.access_token.as_str(), b.access_token.as_str());
+    let a_globex = app.create(ta, "Accounts", json!({"Account_Name": "Globex"})).await;
+    let b_globex = app.create(tb, "Accounts", json!({"Account_Name": "Globex"})).await;
+    let b_initech = app.create(tb, "Accounts", json!({"Account_Name": "Initech"})).await;
+    let mine = app.create(ta, "Contacts", json!({"Last_Name": "Mine", "Account_Name": {"id": a_globex}})).await;
+    let theirs = app.create(tb, "Contacts", json!({"Last_Name": "Theirs", "Account_Name": {"id": b_globex}})).await;
+    app.create(tb, "Contacts", json!({"Last_Name": "Hidden", "Account_Name": {"id": b_initech}})).await;
+    // A write cannot point a lookup at another organization's record ...
+    let (status, body) =
+        app.post("/bigin/v2/Contacts", ta, &json!({"data": [{"Last_Name": "Spy", "Account_Name": {"id": b_initech}}]})).await;
+    assert_eq!(
+        (status, body["data"][0]["code"].as_str(), body["data"][0]["details"]["api_name"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("INVALID_DATA"), Some("Account_Name"))
+    );
+    // ... so the store is given one directly, as a bug or an old import could have left it.
+    let spy = app.create(ta, "Contacts", json!({"Last_Name": "Spy"})).await;
+    let org_a = crm::Id::parse(&a.org.org_id).unwrap();
+    let mut row = app.state.store.record(org_a, "Contacts", crm::Id::parse(&spy).unwrap()).await.unwrap().unwrap();
+    let mut data = row.data.to_map();
+    data.insert("Account_Name".into(), json!(b_initech));
+    row.data = store::RecordData::from_map(&data);
+    app.state.store.update_record(&row, &[]).await.unwrap();
+
+    let coql = |token: &str, query: String| {
+        let app = &app;
+        let token = token.to_string();
+        async move { app.post("/bigin/v2/coql", &token, &json!({ "select_query": query })).await }
+    };
+    let select = "select Last_Name, Account_Name, Account_Name.Account_Name from Contacts";
+    for clause in [
+        "Account_Name.Account_Name = 'Globex'".to_string(),
+        "Account_Name.Account_Name in ('Globex', 'Initech')".into(),
+        format!("Account_Name in ('{b_globex}', '{a_globex}')"),
+        format!("Account_Name.id in ('{b_globex}', '{a_globex}')"),
+        "Account_Name.Account_Name like 'glo%' or Account_Name.Account_Name like 'ini%'".into(),
+    ] {
+        let (status, body) = coql(ta, format!("{select} where {clause}")).await;
+        assert_eq!(status, StatusCode::OK, "{clause}: {body}");
+        assert_eq!(
+            body["data"],
+            json!([{"Last_Name": "Mine", "Account_Name": {"id": a_globex}, "Account_Name.Account_Name": "Globex", "id": mine}]),
+            "{clause}"
+        );
+    }
+    for clause in [
+        "Account_Name.Account_Name = 'Initech'".to_string(),
+        format!("Account_Name = '{b_globex}'"),
+        format!("Account_Name.id = '{b_initech}'"),
+        format!("id in ('{theirs}')"),
+        "Account_Name.Account_Name = 'Globex' and Last_Name = 'Theirs'".into(),
+    ] {
+        let (status, body) = coql(ta, format!("{select} where {clause}")).await;
+        assert_eq!((status, &body), (StatusCode::NO_CONTENT, &Value::Null), "{clause}");
+    }
+    // The lookup that names another organization's record reads as nothing, traversal included.
+    // (Comparing the stored value itself reads only Alpha's record: it finds Spy, and shows
+    // nothing of Beta's account.)
+    let (_, body) = coql(ta, format!("{select} where Last_Name = 'Spy'")).await;
+    assert_eq!(body["data"], json!([{"Last_Name": "Spy", "Account_Name": null, "Account_Name.Account_Name": null, "id": spy}]));
+    let (_, body) = coql(ta, format!("{select} where Account_Name = '{b_initech}'")).await;
+    assert_eq!(body["data"], json!([{"Last_Name": "Spy", "Account_Name": null, "Account_Name.Account_Name": null, "id": spy}]));
+    // The other organization sees its own, and not Alpha's.
+    let (_, body) = coql(tb, format!("{select} where Account_Name.Account_Name = 'Globex'")).await;
+    assert_eq!(ids(&body), std::slice::from_ref(&theirs));
+    // A looked-up record deleted reads as null too, as GET /Contacts shows it.
+    app.delete(&format!("/bigin/v2/Accounts/{a_globex}"), ta).await;
+    let (_, body) = coql(ta, format!("{select} where Last_Name = 'Mine'")).await;
+    assert_eq!(body["data"], json!([{"Last_Name": "Mine", "Account_Name": null, "Account_Name.Account_Name": null, "id": mine}]));
+    let (status, _) = coql(ta, format!("{select} where Account_Name.Account_Name = 'Globex'")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
 async fn query_plans_read_indexes(app: TestApp) {
