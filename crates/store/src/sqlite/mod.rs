@@ -26,10 +26,15 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_words_merge", include_str!("../../migrations/sqlite/0006_words_merge.sql")),
 ];
 const MAX_IDLE_READERS: usize = 16;
+/// Reads on the blocking pool at once. More than a few cores' worth gains nothing, and past the
+/// pool of idle connections each extra read would open (and drop) a connection of its own:
+/// searches at 64 connections fell to a fifth of their rate at 16 that way.
+const MAX_BLOCKING_READS: usize = 8;
 
 pub struct SqliteStore {
     inner: Arc<Inner>,
     writer: std::sync::mpsc::SyncSender<Job>,
+    blocking_reads: Arc<tokio::sync::Semaphore>,
 }
 
 struct Inner {
@@ -79,7 +84,11 @@ impl SqliteStore {
             .name("sqlite-writer".into())
             .spawn(move || write_groups(conn, jobs))
             .context("starting the SQLite writer")?;
-        Ok(Self { inner: Arc::new(Inner { path, readers: Mutex::new(Vec::new()) }), writer })
+        Ok(Self {
+            inner: Arc::new(Inner { path, readers: Mutex::new(Vec::new()) }),
+            writer,
+            blocking_reads: Arc::new(tokio::sync::Semaphore::new(MAX_BLOCKING_READS)),
+        })
     }
 
     /// Runs `f` on a reader connection, off the async workers: for reads that may visit many
@@ -89,8 +98,14 @@ impl SqliteStore {
         R: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
     {
+        let permit = self.blocking_reads.clone().acquire_owned().await.context("the SQLite read limit closed")?;
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.with_reader(f)).await.context("SQLite reader task failed")?
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            inner.with_reader(f)
+        })
+        .await
+        .context("SQLite reader task failed")?
     }
 
     /// Runs `f` on a reader connection right here, on the async worker: for reads of a few rows
