@@ -42,15 +42,23 @@ struct CacheEntry {
     fresh_until: i64,
 }
 
-/// Resolved access tokens, keyed by digest.
+/// Shards of the cache: every API call looks a token up, on whichever core it runs, and one lock
+/// for all of them bounced between the cores.
+const CACHE_SHARDS: usize = 16;
+
+/// Resolved access tokens, keyed by digest, in shards by the digest's first byte.
 #[derive(Default)]
 pub struct TokenCache {
-    entries: Mutex<HashMap<Vec<u8>, CacheEntry>>,
+    shards: [Mutex<HashMap<Vec<u8>, CacheEntry>>; CACHE_SHARDS],
 }
 
 impl TokenCache {
+    fn shard(&self, digest: &[u8]) -> &Mutex<HashMap<Vec<u8>, CacheEntry>> {
+        &self.shards[usize::from(digest.first().copied().unwrap_or(0)) % CACHE_SHARDS]
+    }
+
     fn get(&self, digest: &[u8], now: i64) -> Option<Result<Arc<Caller>, ApiError>> {
-        let entries = self.entries.lock().expect("token cache poisoned");
+        let entries = self.shard(digest).lock().expect("token cache poisoned");
         let entry = entries.get(digest)?;
         if entry.expires_at <= now {
             return Some(Err(ApiError::new(ErrorCode::InvalidToken)));
@@ -59,8 +67,8 @@ impl TokenCache {
     }
 
     fn put(&self, digest: Vec<u8>, entry: CacheEntry) {
-        let mut entries = self.entries.lock().expect("token cache poisoned");
-        if entries.len() >= CACHE_MAX_ENTRIES {
+        let mut entries = self.shard(&digest).lock().expect("token cache poisoned");
+        if entries.len() >= CACHE_MAX_ENTRIES / CACHE_SHARDS {
             entries.clear();
         }
         entries.insert(digest, entry);
@@ -68,22 +76,28 @@ impl TokenCache {
 
     /// Forgets an access token (after it was revoked).
     pub fn forget(&self, digest: &[u8]) {
-        self.entries.lock().expect("token cache poisoned").remove(digest);
+        self.shard(digest).lock().expect("token cache poisoned").remove(digest);
+    }
+
+    fn forget_where(&self, gone: impl Fn(&CacheEntry) -> bool) {
+        for shard in &self.shards {
+            shard.lock().expect("token cache poisoned").retain(|_, e| !gone(e));
+        }
     }
 
     /// Forgets every token of an organization (its schema changed).
     pub fn forget_org(&self, org_id: Id) {
-        self.entries.lock().expect("token cache poisoned").retain(|_, e| e.caller.org.id != org_id);
+        self.forget_where(|e| e.caller.org.id == org_id);
     }
 
     /// Forgets every access token of a client (it was deleted).
     pub fn forget_client(&self, client_id: &str) {
-        self.entries.lock().expect("token cache poisoned").retain(|_, e| e.client_id != client_id);
+        self.forget_where(|e| e.client_id == client_id);
     }
 
     /// Forgets every access token minted from a refresh token.
     pub fn forget_refresh(&self, refresh_id: Id) {
-        self.entries.lock().expect("token cache poisoned").retain(|_, e| e.refresh_id != Some(refresh_id));
+        self.forget_where(|e| e.refresh_id == Some(refresh_id));
     }
 }
 

@@ -25,7 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_team_pipelines", include_str!("../../migrations/sqlite/0005_team_pipelines.sql")),
     ("0006_words_merge", include_str!("../../migrations/sqlite/0006_words_merge.sql")),
 ];
-const MAX_IDLE_READERS: usize = 16;
+/// Idle reader connections are kept in shards, each thread using its own: the two async workers
+/// read by key at once all the time, and one shared lock bounced between them.
+const READER_SHARDS: usize = 4;
+const MAX_IDLE_READERS_PER_SHARD: usize = 4;
 /// Reads on the blocking pool at once. More than a few cores' worth gains nothing, and past the
 /// pool of idle connections each extra read would open (and drop) a connection of its own:
 /// searches at 64 connections fell to a fifth of their rate at 16 that way.
@@ -39,7 +42,18 @@ pub struct SqliteStore {
 
 struct Inner {
     path: String,
-    readers: Mutex<Vec<Connection>>,
+    readers: [Mutex<Vec<Connection>>; READER_SHARDS],
+}
+
+/// This thread's shard of the reader connections, handed out in turn to threads as they first
+/// read.
+fn reader_shard() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SHARD: usize = NEXT.fetch_add(1, Ordering::Relaxed) % READER_SHARDS;
+    }
+    SHARD.with(|shard| *shard)
 }
 
 impl Inner {
@@ -47,14 +61,15 @@ impl Inner {
     where
         F: FnOnce(&Connection) -> rusqlite::Result<R>,
     {
-        let conn = self.readers.lock().expect("reader pool poisoned").pop();
+        let readers = &self.readers[reader_shard()];
+        let conn = readers.lock().expect("reader pool poisoned").pop();
         let conn = match conn {
             Some(conn) => conn,
             None => connect(&self.path)?,
         };
         let result = f(&conn);
-        let mut pool = self.readers.lock().expect("reader pool poisoned");
-        if pool.len() < MAX_IDLE_READERS {
+        let mut pool = readers.lock().expect("reader pool poisoned");
+        if pool.len() < MAX_IDLE_READERS_PER_SHARD {
             pool.push(conn);
         }
         Ok(result?)
@@ -85,7 +100,7 @@ impl SqliteStore {
             .spawn(move || write_groups(conn, jobs))
             .context("starting the SQLite writer")?;
         Ok(Self {
-            inner: Arc::new(Inner { path, readers: Mutex::new(Vec::new()) }),
+            inner: Arc::new(Inner { path, readers: Default::default() }),
             writer,
             blocking_reads: Arc::new(tokio::sync::Semaphore::new(MAX_BLOCKING_READS)),
         })
