@@ -327,6 +327,23 @@ def markdown(rows: list[dict], meta: dict, chart_rel: str) -> str:
                 L.append(f"| {s} | {c} | {rate} | {rc} | {rj} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['errors']} |")
         L.append("")
 
+    pg = meta.get("postgres_select_ceiling")
+    if pg and pg.get("transactions_per_sec"):
+        gets = {c: by[("get_by_id", "biginbox-postgres", c)]["requests_per_sec"] for c in meta["connections"]
+                if ("get_by_id", "biginbox-postgres", c) in by}
+        L += ["## PostgreSQL's own ceiling", "",
+              f"`{pg['what']}` ({pg.get('version', 'pgbench')}, scale {pg['scale']}), run right after "
+              "biginbox-postgres against the same server: the most single-row reads PostgreSQL answers on these "
+              "cores. Each GET of biginbox-postgres needs one such read (its token is cached), so no GET figure "
+              "of biginbox-postgres can pass this one.", "",
+              "| Conn. | pgbench select-only, transactions/s | biginbox-postgres GET by id, req/s | share |",
+              "|---:|---:|---:|---:|"]
+        for c, tps in sorted((int(k), v) for k, v in pg["transactions_per_sec"].items()):
+            get = gets.get(c)
+            share = f"{get / tps:.0%}" if get and tps else "—"
+            L.append(f"| {c} | {fmt_rate(tps)} | {fmt_rate(get) if get else '—'} | {share} |")
+        L.append("")
+
     L += ["## Memory", "",
           "Resident set size of the server process (`/proc/<pid>/status` VmRSS, sampled every 50 ms; VmHWM is "
           "the kernel's own peak). Fresh: just started, nothing answered but the readiness probe. Idle: after "

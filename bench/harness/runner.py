@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import profile, report, tools
+from . import pgbench, profile, report, tools
 from .common import RESULTS, log
 from .systems import Biginbox, Ceiling, JsonServer, System
 from .workloads import BY_KEY, CONNECTIONS, WORKLOADS
@@ -237,6 +237,7 @@ def main(argv: list[str]) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="biginbox-bench-"))
     log(f"mode {mode}: {settings['duration']} s per step, connections {connections}, scratch {scratch}")
     all_rows, meta_systems = [], {}
+    meta_pg_ceiling = None
     started = time.monotonic()
     load_before = [round(x, 2) for x in os.getloadavg()]
     try:
@@ -258,6 +259,10 @@ def main(argv: list[str]) -> int:
                 system.cleanup()
             all_rows.extend(rows)
             meta_systems[name] = {"label": system.label, "memory": memory, **details}
+            if name == "biginbox-postgres":
+                # Right after biginbox-postgres, on the same server: what PostgreSQL itself can
+                # answer, the bound of every figure biginbox-postgres has.
+                meta_pg_ceiling = pgbench.select_ceiling(connections, settings["duration"])
 
         meta = {
             "mode": mode,
@@ -268,6 +273,7 @@ def main(argv: list[str]) -> int:
             "machine": {**machine(), "load_average_before": load_before},
             "versions": {**tools.versions(biginbox_bin), "wrk": wrk_version},
             "systems": meta_systems,
+            "postgres_select_ceiling": meta_pg_ceiling,
             "wall_seconds": None,
         }
         evaluation = report.evaluate(all_rows, meta)
