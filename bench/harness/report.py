@@ -403,15 +403,16 @@ def markdown(rows: list[dict], meta: dict, chart_rel: str) -> str:
     L += ["## Server CPU per step", "",
           "CPU time the server process used during each step (user + system, all threads), as a share of one "
           "core and per request: a server well below 200% while the load generator waits is waiting on "
-          "something else (disk syncs, locks, the database).", "",
-          "| Workload | System | Conn. | CPU % | CPU µs/request |", "|---|---|---:|---:|---:|"]
+          "something else (disk syncs, locks, the database). Kernel: the system time's share of it (sockets, "
+          "`fsync`, file locks).", "",
+          "| Workload | System | Conn. | CPU % | Kernel | CPU µs/request |", "|---|---|---:|---:|---:|---:|"]
     for s in systems:
         for st in meta["systems"][s].get("steps", []):
             if st["connections"] == max(meta["connections"]):
                 per = st.get("server_cpu_us_per_request", 0)
+                kernel = f"{st['server_kernel_percent']:.0f}%" if "server_kernel_percent" in st else "—"
                 L.append(f"| {st['workload']} | {s} | {st['connections']} | {st.get('server_cpu_percent', 0):.0f} | "
-                         f"{per:.0f} |" if per else
-                         f"| {st['workload']} | {s} | {st['connections']} | {st.get('server_cpu_percent', 0):.0f} | — |")
+                         f"{kernel} | {f'{per:.0f}' if per else '—'} |")
     L.append("")
     return "\n".join(L)
 
