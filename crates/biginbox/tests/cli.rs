@@ -218,8 +218,21 @@ fn admin_commands_print_the_documented_json() {
     assert_eq!(collection["info"]["schema"], "https://schema.getpostman.com/json/collection/v2.1.0/collection.json");
 }
 
+/// A port (and the one after it, for a second data centre) for a server these tests start. Taken
+/// below the kernel's ephemeral range, where every `127.0.0.1:0` of the other tests lands: a port
+/// the kernel hands out could go to another test's server between this check and `serve`, and
+/// `wait_healthy` would then be answered by the wrong server.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 10_000 + (std::process::id() % 1_000) as u16 * 20;
+    loop {
+        let port = base + NEXT.fetch_add(2, Ordering::SeqCst);
+        let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+        if free(port) && free(port + 1) {
+            return port;
+        }
+    }
 }
 
 fn wait_healthy(url: &str) {

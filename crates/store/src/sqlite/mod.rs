@@ -24,6 +24,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_search", include_str!("../../migrations/sqlite/0004_search.sql")),
     ("0005_team_pipelines", include_str!("../../migrations/sqlite/0005_team_pipelines.sql")),
     ("0006_words_merge", include_str!("../../migrations/sqlite/0006_words_merge.sql")),
+    ("0007_records_by_rowid", include_str!("../../migrations/sqlite/0007_records_by_rowid.sql")),
 ];
 /// Idle reader connections are kept in shards, each thread using its own: the two async workers
 /// read by key at once all the time, and one shared lock bounced between them.

@@ -40,7 +40,6 @@ pub fn seed_planner_stats(c: &Connection) -> rusqlite::Result<()> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut insert = c.prepare("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('records', ?1, ?2)")?;
-    insert.execute(params!["records", "1000000 20000 1"])?;
     for name in indexes {
         let stat = match name.as_str() {
             "records_by_module" | "records_by_modified" | "records_by_created" => "1000000 20000 20000 20000 1",
