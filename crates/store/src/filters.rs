@@ -361,6 +361,13 @@ impl<'d, D: Dialect> Builder<'d, D> {
                 }
                 format!("({})", parts.join(" OR "))
             }
+            Condition::Probe(inner) => {
+                let inner = self.condition(inner, org);
+                match &self.or_scope {
+                    Some(scope) => format!("id IN (SELECT id FROM records WHERE {scope} AND {inner})"),
+                    None => inner,
+                }
+            }
             Condition::Words(words) => {
                 let query = self.dialect.words_query(words);
                 let placeholder = self.bind(SqlValue::Text(query));

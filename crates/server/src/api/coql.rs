@@ -35,7 +35,7 @@ pub async fn coql_query(api: Api<Coql>, State(state): State<AppState>, Body(body
     let plan = coql::lower(&caller.schema, &query)?;
     let store_query = RecordQuery {
         module: plan.module.to_string(),
-        filters: plan.condition.clone().map(RecordFilter::Where).into_iter().collect(),
+        filters: plan.condition.clone().map(|c| RecordFilter::Where(crm::query::intersect_indexed(module, c))).into_iter().collect(),
         order: plan.order.clone(),
         offset: plan.offset,
         limit: plan.limit + 1,

@@ -21,6 +21,10 @@ use crate::wire;
 /// together, `criteria` wins over `email`, `email` over `phone`, `phone` over `word`, as Zoho
 /// documents.
 pub fn selector(module: &Module, pairs: &[(String, String)]) -> Result<Option<Condition>, ApiError> {
+    Ok(given_selector(module, pairs)?.map(|c| crm::query::intersect_indexed(module, c)))
+}
+
+fn given_selector(module: &Module, pairs: &[(String, String)]) -> Result<Option<Condition>, ApiError> {
     let given = |name: &str| wire::param(pairs, name).filter(|v| !v.trim().is_empty());
     if let Some(text) = given("criteria") {
         return criteria::parse(module, text).map(Some).map_err(ApiError::from);
