@@ -522,6 +522,11 @@ async fn explain(state: &AppState, args: &ExplainArgs) -> anyhow::Result<Vec<Str
         };
         (module.api_name.to_string(), Some(condition), by_id, 201)
     };
+    // Planned as the API plans it.
+    let condition = match schema.module(&module) {
+        Some(m) => condition.map(|c| crm::query::intersect_indexed(m, c)),
+        None => condition,
+    };
     let query =
         store::RecordQuery { module, filters: condition.into_iter().map(store::RecordFilter::Where).collect(), order, offset: 0, limit };
     state.store.explain_records(org_id, &query, args.count, false).await

@@ -52,6 +52,8 @@ pub trait Dialect {
     /// The columns of a field's index over a module's live records, `expr` being the field's
     /// expression: enough for a page of ids to come from the index alone.
     fn index_columns(&self, expr: &str) -> String;
+    /// The id as a probe's `IN` tests it.
+    fn probed_id(&self) -> &'static str;
 }
 
 pub struct Sqlite;
@@ -109,6 +111,11 @@ impl Dialect for Sqlite {
         // SQLite reads an index alone only when it holds every column the query names, those
         // of the partial index's condition included.
         format!("org_id, module, deleted_time, ({expr}), id, modified_time")
+    }
+    fn probed_id(&self) -> &'static str {
+        // Unary `+` keeps SQLite from seeking the driving index once per probed id (12,500
+        // seeks for a common first name at a million contacts) instead of walking it.
+        "+id"
     }
 }
 
@@ -170,6 +177,9 @@ impl Dialect for Postgres {
         // PostgreSQL drops conditions the partial index implies from its index conditions, so
         // the module and deleted time must not sit between the organization and the value.
         format!("org_id, ({expr}), id, modified_time")
+    }
+    fn probed_id(&self) -> &'static str {
+        "id"
     }
 }
 
@@ -364,7 +374,7 @@ impl<'d, D: Dialect> Builder<'d, D> {
             Condition::Probe(inner) => {
                 let inner = self.condition(inner, org);
                 match &self.or_scope {
-                    Some(scope) => format!("id IN (SELECT id FROM records WHERE {scope} AND {inner})"),
+                    Some(scope) => format!("{} IN (SELECT id FROM records WHERE {scope} AND {inner})", self.dialect.probed_id()),
                     None => inner,
                 }
             }
