@@ -52,8 +52,9 @@ pub trait Dialect {
     /// The columns of a field's index over a module's live records, `expr` being the field's
     /// expression: enough for a page of ids to come from the index alone.
     fn index_columns(&self, expr: &str) -> String;
-    /// The id as a probe's `IN` tests it.
-    fn probed_id(&self) -> &'static str;
+    /// The id as a probe's `IN` tests it, or `None` where the database combines indexes itself
+    /// and a probe is written as its plain condition.
+    fn probed_id(&self) -> Option<&'static str>;
 }
 
 pub struct Sqlite;
@@ -112,10 +113,10 @@ impl Dialect for Sqlite {
         // of the partial index's condition included.
         format!("org_id, module, deleted_time, ({expr}), id, modified_time")
     }
-    fn probed_id(&self) -> &'static str {
+    fn probed_id(&self) -> Option<&'static str> {
         // Unary `+` keeps SQLite from seeking the driving index once per probed id (12,500
         // seeks for a common first name at a million contacts) instead of walking it.
-        "+id"
+        Some("+id")
     }
 }
 
@@ -178,8 +179,10 @@ impl Dialect for Postgres {
         // the module and deleted time must not sit between the organization and the value.
         format!("org_id, ({expr}), id, modified_time")
     }
-    fn probed_id(&self) -> &'static str {
-        "id"
+    fn probed_id(&self) -> Option<&'static str> {
+        // PostgreSQL ANDs two indexes' bitmaps itself; given the subquery, it joined it back to
+        // the records and read each one (31 ms for two names at a million contacts, 9 ms without).
+        None
     }
 }
 
@@ -373,9 +376,9 @@ impl<'d, D: Dialect> Builder<'d, D> {
             }
             Condition::Probe(inner) => {
                 let inner = self.condition(inner, org);
-                match &self.or_scope {
-                    Some(scope) => format!("{} IN (SELECT id FROM records WHERE {scope} AND {inner})", self.dialect.probed_id()),
-                    None => inner,
+                match (&self.or_scope, self.dialect.probed_id()) {
+                    (Some(scope), Some(id)) => format!("{id} IN (SELECT id FROM records WHERE {scope} AND {inner})"),
+                    _ => inner,
                 }
             }
             Condition::Words(words) => {
