@@ -168,6 +168,11 @@ def render(report):
     out = header(report)
     targets, missed = verdicts(report)
     out.extend(targets)
+    # A reading of the figures, written by hand beside the results (rewrite it with each run).
+    notes = os.path.join(HERE, "notes.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            out.extend(["## Reading the figures", "", f.read().strip(), ""])
     out.extend(backend_tables(report))
     plans, scans = plan_sections(report)
     out.extend(plans)
