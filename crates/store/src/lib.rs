@@ -122,6 +122,8 @@ pub trait Store: Send + Sync + 'static {
     async fn explain_records(&self, org_id: Id, query: &RecordQuery, count: bool, avoid_seq_scan: bool) -> Result<Vec<String>>;
     /// Refreshes the planner's statistics (after a bulk load).
     async fn analyze(&self) -> Result<()>;
+    /// Waits for background upkeep under way (PostgreSQL's statistics of a filling database).
+    async fn maintenance_idle(&self) {}
     /// Loads many records in one transaction (seeding), skipping those whose unique values are
     /// taken; returns how many were written.
     async fn bulk_insert_records(&self, rows: &[(RecordRow, Vec<UniqueKey>)]) -> Result<u64>;

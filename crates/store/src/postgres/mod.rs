@@ -4,6 +4,7 @@
 
 mod accounts;
 mod jsonb;
+mod planner_stats;
 mod prepared;
 mod records;
 mod search;
@@ -12,6 +13,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 use crm::Id;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use planner_stats::PlannerStats;
 use prepared::Prepared;
 
 use crate::*;
@@ -27,6 +29,7 @@ const POOL_SIZE: usize = 16;
 
 pub struct PgStore {
     pool: Pool,
+    stats: std::sync::Arc<PlannerStats>,
 }
 
 impl PgStore {
@@ -36,7 +39,7 @@ impl PgStore {
         let pool = Pool::builder(manager).max_size(POOL_SIZE).build().context("building the PostgreSQL pool")?;
         // Fail at start-up, not on the first request, when the database cannot be reached.
         drop(pool.get().await.with_context(|| format!("connecting to PostgreSQL at {}", redact(url)))?);
-        Ok(Self { pool })
+        Ok(Self { stats: PlannerStats::new(pool.clone()), pool })
     }
 
     async fn conn(&self) -> Result<deadpool_postgres::Object> {
@@ -325,6 +328,7 @@ impl Store for PgStore {
         let tx = conn.transaction().await?;
         let outcome = records::insert(&tx, record, keys).await?;
         finish(tx, &outcome).await?;
+        self.stats.wrote(u64::from(outcome == WriteOutcome::Written));
         Ok(outcome)
     }
 
@@ -345,6 +349,7 @@ impl Store for PgStore {
             outcomes.push(outcome);
         }
         tx.commit().await?;
+        self.stats.wrote(outcomes.iter().filter(|o| **o == WriteOutcome::Written).count() as u64);
         Ok(outcomes)
     }
 
@@ -353,6 +358,7 @@ impl Store for PgStore {
         let tx = conn.transaction().await?;
         let outcome = records::update(&tx, record, keys).await?;
         finish(tx, &outcome).await?;
+        self.stats.wrote(u64::from(outcome == WriteOutcome::Written));
         Ok(outcome)
     }
 
@@ -392,6 +398,10 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn maintenance_idle(&self) {
+        self.stats.idle().await;
+    }
+
     async fn bulk_insert_records(&self, rows: &[(RecordRow, Vec<UniqueKey>)]) -> Result<u64> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
@@ -425,6 +435,7 @@ impl Store for PgStore {
         let tx = conn.transaction().await?;
         let deleted = records::delete(&tx, org_id, module, record_id, by, now).await?;
         tx.commit().await?;
+        self.stats.wrote(u64::from(deleted));
         Ok(deleted)
     }
 
