@@ -29,6 +29,9 @@ pub struct Caller {
     pub user: OrgUser,
     /// The organization's users by id (owners, creators and modifiers to show and check).
     pub members: HashMap<Id, OrgUser>,
+    /// Each member as records show an owner, creator or modifier (`{"name","id","email"}`),
+    /// written once for as long as this caller is cached.
+    pub user_refs: HashMap<Id, Box<serde_json::value::RawValue>>,
     pub scopes: ScopeSet,
     pub schema: Arc<Schema>,
     pub tz: jiff::tz::TimeZone,
@@ -139,8 +142,16 @@ async fn resolve(state: &AppState, token: &str) -> Result<Arc<Caller>, ApiError>
     let members: HashMap<Id, OrgUser> = state.store.org_users(row.org_id).await?.into_iter().map(|u| (u.id, u)).collect();
     let user = members.values().find(|u| u.account_id == Some(row.account_id) && u.status == "active").cloned().ok_or_else(invalid)?;
     let scopes = ScopeSet::parse(&row.scopes).map_err(|_| invalid())?;
-    let caller =
-        Arc::new(Caller { schema: state.schema(org.id).await?, tz: crm::time_fmt::zone(&org.time_zone), org, user, members, scopes });
+    let user_refs = super::records::user_refs(&members);
+    let caller = Arc::new(Caller {
+        schema: state.schema(org.id).await?,
+        tz: crm::time_fmt::zone(&org.time_zone),
+        org,
+        user,
+        members,
+        user_refs,
+        scopes,
+    });
     let entry = CacheEntry {
         caller: caller.clone(),
         client_id: row.client_id,
@@ -155,7 +166,7 @@ async fn resolve(state: &AppState, token: &str) -> Result<Arc<Caller>, ApiError>
 /// A route's scope rule: what it needs, and what it resolves from the path on the way.
 pub trait Rule: Send + Sync + 'static {
     type Target: Send + Sync;
-    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(Self::Target, Requirement), ApiError>;
+    fn resolve(caller: &Caller, path: &[(&str, &str)]) -> Result<(Self::Target, Requirement), ApiError>;
 }
 
 /// An authenticated, authorised API call.
@@ -169,12 +180,10 @@ impl<R: Rule> FromRequestParts<AppState> for Api<R> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?.to_string();
-        let caller = authenticate(state, &token).await?;
-        let path: Vec<(String, String)> = match RawPathParams::from_request_parts(parts, state).await {
-            Ok(params) => params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            Err(_) => Vec::new(),
-        };
+        // The path first: it needs `parts` mutably, and then the token can stay borrowed.
+        let params = RawPathParams::from_request_parts(parts, state).await.ok();
+        let path: Vec<(&str, &str)> = params.as_ref().map(|p| p.iter().collect()).unwrap_or_default();
+        let caller = authenticate(state, bearer(parts)?).await?;
         let (target, requirement) = R::resolve(&caller, &path)?;
         if !caller.scopes.satisfies(&requirement) {
             return Err(ApiError::new(ErrorCode::OauthScopeMismatch));
@@ -199,8 +208,8 @@ impl std::ops::Deref for ModuleRef {
 /// Path words that are API resources, never module names.
 const RESERVED: &[&str] = &["settings", "users", "org", "coql", "actions", "bulk"];
 
-fn module_from_path(caller: &Caller, path: &[(String, String)]) -> Result<ModuleRef, ApiError> {
-    let name = path.iter().find(|(k, _)| k == "module").map(|(_, v)| v.as_str()).unwrap_or("");
+fn module_from_path(caller: &Caller, path: &[(&str, &str)]) -> Result<ModuleRef, ApiError> {
+    let name = path.iter().find(|(k, _)| *k == "module").map_or("", |(_, v)| *v);
     if RESERVED.contains(&name) {
         return Err(ApiError::invalid_url_pattern());
     }
@@ -219,7 +228,7 @@ fn module_from_path(caller: &Caller, path: &[(String, String)]) -> Result<Module
 pub struct OrgRead;
 impl Rule for OrgRead {
     type Target = ();
-    fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
+    fn resolve(_: &Caller, _: &[(&str, &str)]) -> Result<((), Requirement), ApiError> {
         Ok(((), Requirement::group("org", Access::Read)))
     }
 }
@@ -228,7 +237,7 @@ impl Rule for OrgRead {
 pub struct UsersRead;
 impl Rule for UsersRead {
     type Target = ();
-    fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
+    fn resolve(_: &Caller, _: &[(&str, &str)]) -> Result<((), Requirement), ApiError> {
         Ok(((), Requirement::group("users", Access::Read)))
     }
 }
@@ -270,7 +279,7 @@ impl SettingsArea for ProfilesArea {
 pub struct SettingsRead<A>(PhantomData<A>);
 impl<A: SettingsArea> Rule for SettingsRead<A> {
     type Target = ();
-    fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
+    fn resolve(_: &Caller, _: &[(&str, &str)]) -> Result<((), Requirement), ApiError> {
         Ok(((), Requirement::settings(A::AREA, Access::Read)))
     }
 }
@@ -279,7 +288,7 @@ impl<A: SettingsArea> Rule for SettingsRead<A> {
 pub struct UsersWrite<A>(PhantomData<A>);
 impl<A: AccessKind> Rule for UsersWrite<A> {
     type Target = ();
-    fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
+    fn resolve(_: &Caller, _: &[(&str, &str)]) -> Result<((), Requirement), ApiError> {
         Ok(((), Requirement::group("users", A::ACCESS)))
     }
 }
@@ -288,7 +297,7 @@ impl<A: AccessKind> Rule for UsersWrite<A> {
 pub struct ChangeOwner;
 impl Rule for ChangeOwner {
     type Target = ModuleRef;
-    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(ModuleRef, Requirement), ApiError> {
+    fn resolve(caller: &Caller, path: &[(&str, &str)]) -> Result<(ModuleRef, Requirement), ApiError> {
         let module = module_from_path(caller, path)?;
         Ok((module, Requirement::group("change_owner", Access::Create)))
     }
@@ -298,7 +307,7 @@ impl Rule for ChangeOwner {
 pub struct Upsert;
 impl Rule for Upsert {
     type Target = ModuleRef;
-    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(ModuleRef, Requirement), ApiError> {
+    fn resolve(caller: &Caller, path: &[(&str, &str)]) -> Result<(ModuleRef, Requirement), ApiError> {
         let module = module_from_path(caller, path)?;
         let requirement =
             Requirement::module(module.scope_name, Access::Create).and(Requirement::module(module.scope_name, Access::Update));
@@ -324,9 +333,9 @@ impl RelatedRef {
 
 impl<A: AccessKind> Rule for Related<A> {
     type Target = RelatedRef;
-    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(RelatedRef, Requirement), ApiError> {
+    fn resolve(caller: &Caller, path: &[(&str, &str)]) -> Result<(RelatedRef, Requirement), ApiError> {
         let module = module_from_path(caller, path)?;
-        let name = path.iter().find(|(k, _)| k == "related").map(|(_, v)| v.as_str()).unwrap_or("");
+        let name = path.iter().find(|(k, _)| *k == "related").map_or("", |(_, v)| *v);
         let list = module
             .related_lists
             .iter()
@@ -371,7 +380,7 @@ pub struct Records<A>(PhantomData<A>);
 
 impl<A: AccessKind> Rule for Records<A> {
     type Target = ModuleRef;
-    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(ModuleRef, Requirement), ApiError> {
+    fn resolve(caller: &Caller, path: &[(&str, &str)]) -> Result<(ModuleRef, Requirement), ApiError> {
         let module = module_from_path(caller, path)?;
         let requirement = Requirement::module(module.scope_name, A::ACCESS);
         Ok((module, requirement))
@@ -383,7 +392,7 @@ impl<A: AccessKind> Rule for Records<A> {
 pub struct Search;
 impl Rule for Search {
     type Target = ModuleRef;
-    fn resolve(caller: &Caller, path: &[(String, String)]) -> Result<(ModuleRef, Requirement), ApiError> {
+    fn resolve(caller: &Caller, path: &[(&str, &str)]) -> Result<(ModuleRef, Requirement), ApiError> {
         let module = module_from_path(caller, path)?;
         let requirement = Requirement::module(module.scope_name, Access::Read).and(Requirement::secure_search());
         Ok((module, requirement))
@@ -396,7 +405,7 @@ impl Rule for Search {
 pub struct Coql;
 impl Rule for Coql {
     type Target = ();
-    fn resolve(_: &Caller, _: &[(String, String)]) -> Result<((), Requirement), ApiError> {
+    fn resolve(_: &Caller, _: &[(&str, &str)]) -> Result<((), Requirement), ApiError> {
         Ok(((), Requirement::group("coql", Access::Read)))
     }
 }

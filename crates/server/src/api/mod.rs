@@ -132,9 +132,15 @@ async fn server_timing(req: axum::extract::Request, next: axum::middleware::Next
     let mut response = next.run(req).await;
     // Milliseconds with three decimals, from whole microseconds: formatting a float showed in
     // profiles of a GET.
-    let micros = started.elapsed().as_micros();
-    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("app;dur={}.{:03}", micros / 1000, micros % 1000)) {
-        response.headers_mut().insert("server-timing", value);
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    // Written on the stack: a `String` per answer showed too.
+    let mut text = [0u8; 40];
+    let mut cursor = std::io::Cursor::new(&mut text[..]);
+    if std::io::Write::write_fmt(&mut cursor, format_args!("app;dur={}.{:03}", micros / 1000, micros % 1000)).is_ok() {
+        let len = cursor.position() as usize;
+        if let Ok(value) = axum::http::HeaderValue::from_bytes(&text[..len]) {
+            response.headers_mut().insert("server-timing", value);
+        }
     }
     response
 }

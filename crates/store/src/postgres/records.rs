@@ -64,7 +64,11 @@ pub async fn insert(tx: &impl GenericClient, rec: &RecordRow, keys: &[UniqueKey]
         return Ok(duplicate);
     }
     tx.execute_prepared(
-        &format!("INSERT INTO records ({COLUMNS}, words) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, array_to_tsvector($11::text[]))"),
+        concat!(
+            "INSERT INTO records (",
+            columns!(),
+            ", words) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, array_to_tsvector($11::text[]))"
+        ),
         &[
             &rec.org_id.as_i64(),
             &rec.module,

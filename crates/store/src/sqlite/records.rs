@@ -7,7 +7,14 @@ use super::id;
 use crate::filters::{order_by, Builder, SqlValue, Sqlite};
 use crate::*;
 
-const COLUMNS: &str = "org_id, module, id, name, owner_id, created_by, modified_by, created_time, modified_time, data";
+/// The columns `row_from` reads, in its order (a macro, so that fixed statements can `concat!` it
+/// rather than format their text on every call).
+macro_rules! columns {
+    () => {
+        "org_id, module, id, name, owner_id, created_by, modified_by, created_time, modified_time, data"
+    };
+}
+const COLUMNS: &str = columns!();
 
 fn row_from(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
     let data: String = r.get(9)?;
@@ -69,18 +76,20 @@ pub fn insert(tx: &Connection, rec: &RecordRow, keys: &[UniqueKey]) -> rusqlite:
     if let Some(duplicate) = held_by_another(tx, rec, keys)? {
         return Ok(duplicate);
     }
-    tx.prepare_cached(&format!("INSERT INTO records ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))?.execute(params![
-        rec.org_id.as_i64(),
-        rec.module,
-        rec.id.as_i64(),
-        rec.name,
-        rec.owner_id.as_i64(),
-        rec.created_by.as_i64(),
-        rec.modified_by.as_i64(),
-        rec.created_time,
-        rec.modified_time,
-        rec.data.as_str()
-    ])?;
+    tx.prepare_cached(concat!("INSERT INTO records (", columns!(), ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))?.execute(
+        params![
+            rec.org_id.as_i64(),
+            rec.module,
+            rec.id.as_i64(),
+            rec.name,
+            rec.owner_id.as_i64(),
+            rec.created_by.as_i64(),
+            rec.modified_by.as_i64(),
+            rec.created_time,
+            rec.modified_time,
+            rec.data.as_str()
+        ],
+    )?;
     replace_keys(tx, rec, keys, true)?;
     put_words(tx, rec, false)?;
     Ok(WriteOutcome::Written)
@@ -114,9 +123,13 @@ pub fn update(tx: &Connection, rec: &RecordRow, keys: &[UniqueKey]) -> rusqlite:
 }
 
 pub fn get(c: &Connection, org_id: crm::Id, module: &str, record_id: crm::Id) -> rusqlite::Result<Option<RecordRow>> {
-    c.prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE org_id = ?1 AND id = ?2 AND module = ?3 AND deleted_time IS NULL"))?
-        .query_row(params![org_id.as_i64(), record_id.as_i64(), module], row_from)
-        .optional()
+    c.prepare_cached(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM records WHERE org_id = ?1 AND id = ?2 AND module = ?3 AND deleted_time IS NULL"
+    ))?
+    .query_row(params![org_id.as_i64(), record_id.as_i64(), module], row_from)
+    .optional()
 }
 
 fn to_sqlite(values: Vec<SqlValue>) -> Vec<rusqlite::types::Value> {

@@ -17,6 +17,7 @@ use store::{DeletedQuery, ListQuery, RecordFilter, SortKey};
 
 use self::read::ListParams;
 pub use self::related::{create_notes, delink_related, delink_related_one, get_related, link_related, update_note};
+pub(crate) use self::render::user_refs;
 use self::render::{RenderContext, Selection};
 pub use self::search::search_records;
 use self::write::{Outcome, Writer};

@@ -16,12 +16,16 @@ use crate::api::ApiError;
 use crate::state::AppState;
 
 /// What rendering needs beyond the rows: the names of looked-up records, fetched once per
-/// request, and the users the rows show, each rendered once.
+/// request. (The users the rows show are the caller's `user_refs`.)
 pub struct RenderContext<'a> {
     caller: &'a Caller,
     names: HashMap<Id, String>,
-    /// `{"name","id","email"}` of each owner, creator and modifier of the rows.
-    users: HashMap<Id, Box<RawValue>>,
+}
+
+/// Whether stored JSON text holds the key `name` (API names are plain ASCII, written without
+/// escapes), without parsing it.
+fn holds_key(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| text[..at].ends_with('"') && text[at + name.len()..].starts_with("\":"))
 }
 
 fn is_record_lookup(field: &Field) -> bool {
@@ -30,18 +34,16 @@ fn is_record_lookup(field: &Field) -> bool {
 
 impl<'a> RenderContext<'a> {
     pub async fn load(state: &AppState, caller: &'a Caller, module: &Module, rows: &[RecordRow]) -> Result<Self, ApiError> {
-        // The keys as the stored text spells them: a record that holds none of them need not be
-        // parsed here (API names are plain ASCII, written without escapes).
-        let lookup_keys: Vec<(&Field, String)> =
-            module.fields.iter().filter(|f| is_record_lookup(f)).map(|f| (f, format!("\"{}\":", f.api_name))).collect();
+        // A record that holds none of the lookup keys need not be parsed here.
+        let lookups: Vec<&Field> = module.fields.iter().filter(|f| is_record_lookup(f)).collect();
         let mut ids: Vec<Id> = Vec::new();
         for row in rows {
             let text = row.data.as_str();
-            if !lookup_keys.iter().any(|(_, key)| text.contains(key.as_str())) {
+            if !lookups.iter().any(|f| holds_key(text, &f.api_name)) {
                 continue;
             }
             let values = row.data.fields();
-            ids.extend(lookup_keys.iter().filter_map(|(f, _)| values.str(&f.api_name).and_then(|s| Id::parse(&s))));
+            ids.extend(lookups.iter().filter_map(|f| values.str(&f.api_name).and_then(|s| Id::parse(&s))));
         }
         ids.sort_unstable();
         ids.dedup();
@@ -50,11 +52,7 @@ impl<'a> RenderContext<'a> {
         } else {
             state.store.record_names(caller.org.id, &ids).await?.into_iter().map(|n| (n.id, n.name)).collect()
         };
-        let mut users = HashMap::new();
-        for id in rows.iter().flat_map(|r| [r.owner_id, r.created_by, r.modified_by]) {
-            users.entry(id).or_insert_with(|| raw(&user_ref(caller, id)));
-        }
-        Ok(Self { caller, names, users })
+        Ok(Self { caller, names })
     }
 
     /// A user as records show one; a user since removed still shows its id.
@@ -71,7 +69,7 @@ impl<'a> RenderContext<'a> {
     }
 
     fn user(&self, id: Id) -> Wire<'_> {
-        match self.users.get(&id) {
+        match self.caller.user_refs.get(&id) {
             Some(raw) => Wire::Raw(raw),
             None => Wire::Value(self.user_ref(id)),
         }
@@ -141,8 +139,18 @@ impl<'m> Selection<'m> {
     }
 }
 
+/// `{"name","id","email"}` of each member, as raw JSON to lend to every answer.
+pub fn user_refs(members: &HashMap<Id, OrgUser>) -> HashMap<Id, Box<RawValue>> {
+    members.iter().map(|(id, user)| (*id, raw(&member_ref(*id, Some(user))))).collect()
+}
+
 fn user_ref(caller: &Caller, id: Id) -> Value {
-    match caller.members.get(&id) {
+    member_ref(id, caller.members.get(&id))
+}
+
+/// A user as records show one; a user since removed still shows its id.
+fn member_ref(id: Id, user: Option<&OrgUser>) -> Value {
+    match user {
         Some(user) => json!({"name": user.full_name(), "id": id.to_string(), "email": user.email}),
         None => json!({"name": null, "id": id.to_string(), "email": null}),
     }
