@@ -16,6 +16,25 @@ macro_rules! columns {
 }
 const COLUMNS: &str = columns!();
 
+/// Writes a record's row (a fresh insert or a bulk load; its keys and words are the caller's).
+pub(super) fn insert_row(c: &Connection, rec: &RecordRow) -> rusqlite::Result<()> {
+    c.prepare_cached(concat!("INSERT INTO records (", columns!(), ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))?.execute(
+        params![
+            rec.org_id.as_i64(),
+            rec.module,
+            rec.id.as_i64(),
+            rec.name,
+            rec.owner_id.as_i64(),
+            rec.created_by.as_i64(),
+            rec.modified_by.as_i64(),
+            rec.created_time,
+            rec.modified_time,
+            rec.data.as_str()
+        ],
+    )?;
+    Ok(())
+}
+
 fn row_from(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
     let data: String = r.get(9)?;
     Ok(RecordRow {
@@ -76,20 +95,7 @@ pub fn insert(tx: &Connection, rec: &RecordRow, keys: &[UniqueKey]) -> rusqlite:
     if let Some(duplicate) = held_by_another(tx, rec, keys)? {
         return Ok(duplicate);
     }
-    tx.prepare_cached(concat!("INSERT INTO records (", columns!(), ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))?.execute(
-        params![
-            rec.org_id.as_i64(),
-            rec.module,
-            rec.id.as_i64(),
-            rec.name,
-            rec.owner_id.as_i64(),
-            rec.created_by.as_i64(),
-            rec.modified_by.as_i64(),
-            rec.created_time,
-            rec.modified_time,
-            rec.data.as_str()
-        ],
-    )?;
+    insert_row(tx, rec)?;
     replace_keys(tx, rec, keys, true)?;
     put_words(tx, rec, false)?;
     Ok(WriteOutcome::Written)

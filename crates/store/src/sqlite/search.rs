@@ -95,9 +95,6 @@ pub fn bulk_insert(c: &Connection, rows: &[(RecordRow, Vec<UniqueKey>)]) -> rusq
     let mut claim =
         c.prepare_cached("INSERT OR IGNORE INTO record_keys (org_id, module, field, value, record_id) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     let mut release = c.prepare_cached("DELETE FROM record_keys WHERE org_id = ?1 AND record_id = ?2")?;
-    let mut insert = c.prepare_cached(
-        "INSERT INTO records (org_id, module, id, name, owner_id, created_by, modified_by, created_time, modified_time, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
     let mut words = c.prepare_cached("INSERT INTO record_words (rowid, words) VALUES (?1, ?2)")?;
     let mut written = 0;
     for (rec, keys) in rows {
@@ -112,18 +109,7 @@ pub fn bulk_insert(c: &Connection, rows: &[(RecordRow, Vec<UniqueKey>)]) -> rusq
             release.execute(params![rec.org_id.as_i64(), rec.id.as_i64()])?;
             continue;
         }
-        insert.execute(params![
-            rec.org_id.as_i64(),
-            rec.module,
-            rec.id.as_i64(),
-            rec.name,
-            rec.owner_id.as_i64(),
-            rec.created_by.as_i64(),
-            rec.modified_by.as_i64(),
-            rec.created_time,
-            rec.modified_time,
-            rec.data.as_str()
-        ])?;
+        super::records::insert_row(c, rec)?;
         if !rec.words.is_empty() {
             words.execute(params![rec.id.as_i64(), rec.words.join(" ")])?;
         }
