@@ -173,7 +173,15 @@ pub trait Rule: Send + Sync + 'static {
 pub struct Api<R: Rule> {
     pub caller: Arc<Caller>,
     pub target: R::Target,
+    params: Option<RawPathParams>,
     rule: PhantomData<R>,
+}
+
+impl<R: Rule> Api<R> {
+    /// A path parameter (percent-decoded), or "" when the route has none of that name.
+    pub fn path(&self, name: &str) -> &str {
+        self.params.as_ref().and_then(|p| p.iter().find(|(k, _)| *k == name)).map_or("", |(_, v)| v)
+    }
 }
 
 impl<R: Rule> FromRequestParts<AppState> for Api<R> {
@@ -188,7 +196,8 @@ impl<R: Rule> FromRequestParts<AppState> for Api<R> {
         if !caller.scopes.satisfies(&requirement) {
             return Err(ApiError::new(ErrorCode::OauthScopeMismatch));
         }
-        Ok(Self { caller, target, rule: PhantomData })
+        drop(path);
+        Ok(Self { caller, target, params, rule: PhantomData })
     }
 }
 

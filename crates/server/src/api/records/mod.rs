@@ -7,8 +7,9 @@ mod render;
 mod search;
 mod write;
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use crm::{ErrorCode, Id};
 use serde::Serialize;
@@ -37,23 +38,30 @@ pub struct Page<T: Serialize> {
 
 /// `If-Modified-Since`, when the request has one Bigin can read: the last millisecond of the
 /// second it names, since times on the wire have whole seconds.
-fn modified_since(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    match headers.get(header::IF_MODIFIED_SINCE) {
-        None => Ok(None),
-        Some(value) => {
-            let text = value.to_str().unwrap_or("");
-            let ms = crm::time_fmt::parse(text)
-                .ok_or_else(|| ApiError::new(ErrorCode::InvalidData).with_detail("header", "If-Modified-Since"))?;
-            Ok(Some(ms.div_euclid(1000) * 1000 + 999))
-        }
+/// `If-Modified-Since`, read from the request without copying its headers; a bad value is
+/// reported where the handler asks (`since.0?`), after the checks Bigin makes first.
+pub struct ModifiedSince(Result<Option<i64>, ApiError>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ModifiedSince {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(modified_since(parts.headers.get(header::IF_MODIFIED_SINCE))))
     }
+}
+
+fn modified_since(value: Option<&HeaderValue>) -> Result<Option<i64>, ApiError> {
+    let Some(value) = value else { return Ok(None) };
+    let text = value.to_str().unwrap_or("");
+    let ms = crm::time_fmt::parse(text).ok_or_else(|| ApiError::new(ErrorCode::InvalidData).with_detail("header", "If-Modified-Since"))?;
+    Ok(Some(ms.div_euclid(1000) * 1000 + 999))
 }
 
 /// # GET /bigin/v2/{module}?fields=...&page&per_page&sort_by&sort_order&page_token&ids&cvid&approved&pipeline_id
 pub async fn list_records(
     api: Api<Records<Read>>,
     State(state): State<AppState>,
-    headers: HeaderMap,
+    since: ModifiedSince,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let module = &api.target;
@@ -61,7 +69,7 @@ pub async fn list_records(
     let pairs = wire::pairs(query.as_deref());
     let now = state.now();
     let params = ListParams::parse(&caller.schema, module, &pairs, (caller.org.id, caller.user.id), &state.secrets, now)?;
-    let since = modified_since(&headers)?;
+    let since = since.0?;
     if params.nothing {
         return Ok(wire::no_content());
     }
@@ -111,15 +119,14 @@ pub async fn list_records(
 pub async fn get_record(
     api: Api<Records<Read>>,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((_, record_id)): Path<(String, String)>,
+    since: ModifiedSince,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let module = &api.target;
     let pairs = wire::pairs(query.as_deref());
     let fields = read::parse_fields(module, wire::param(&pairs, "fields"), false)?;
-    let since = modified_since(&headers)?;
-    let Some(id) = Id::parse(&record_id) else { return Ok(wire::no_content()) };
+    let since = since.0?;
+    let Some(id) = Id::parse(api.path("record_id")) else { return Ok(wire::no_content()) };
     let Some(row) = state.store.record(api.caller.org.id, module.api_name, id).await? else {
         return Ok(wire::no_content());
     };
@@ -212,14 +219,9 @@ pub async fn update_records(api: Api<Records<Update>>, State(state): State<AppSt
 }
 
 /// # PUT /bigin/v2/{module}/{record_id}
-pub async fn update_record(
-    api: Api<Records<Update>>,
-    State(state): State<AppState>,
-    Path((_, record_id)): Path<(String, String)>,
-    Body(body): Body,
-) -> Result<Response, ApiError> {
+pub async fn update_record(api: Api<Records<Update>>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
     let body = write::parse_body(&body, 1)?;
-    let id = Id::parse(&record_id).ok_or_else(ApiError::invalid_url_pattern)?;
+    let id = Id::parse(api.path("record_id")).ok_or_else(ApiError::invalid_url_pattern)?;
     let writer = Writer::new(&state, &api.caller, &api.target).await?;
     let outcome = writer.update(Some(id), &body.items[0], 0).await?;
     Ok(answer(&[outcome], "record updated", StatusCode::OK))
@@ -283,12 +285,8 @@ pub async fn delete_records(
 }
 
 /// # DELETE /bigin/v2/{module}/{record_id}
-pub async fn delete_record(
-    api: Api<Records<Delete>>,
-    State(state): State<AppState>,
-    Path((_, record_id)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    let id = Id::parse(&record_id).ok_or_else(ApiError::invalid_url_pattern)?;
+pub async fn delete_record(api: Api<Records<Delete>>, State(state): State<AppState>) -> Result<Response, ApiError> {
+    let id = Id::parse(api.path("record_id")).ok_or_else(ApiError::invalid_url_pattern)?;
     let writer = Writer::new(&state, &api.caller, &api.target).await?;
     let outcome = writer.delete(id).await?;
     Ok(answer(&[outcome], "record deleted", StatusCode::OK))
@@ -310,14 +308,9 @@ fn json_body(body: &[u8]) -> Result<Value, ApiError> {
 }
 
 /// # POST /bigin/v2/{module}/{record_id}/actions/change_owner
-pub async fn change_owner_one(
-    api: Api<ChangeOwner>,
-    State(state): State<AppState>,
-    Path((_, record_id)): Path<(String, String)>,
-    Body(body): Body,
-) -> Result<Response, ApiError> {
+pub async fn change_owner_one(api: Api<ChangeOwner>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
     let body = json_body(&body)?;
-    let id = Id::parse(&record_id).ok_or_else(ApiError::invalid_url_pattern)?;
+    let id = Id::parse(api.path("record_id")).ok_or_else(ApiError::invalid_url_pattern)?;
     change_owner(&api, &state, vec![id], &body).await
 }
 
