@@ -104,6 +104,23 @@ async fn writes_through_the_store_bring_the_planner_statistics_as_the_table_grow
 }
 
 #[tokio::test]
+async fn a_store_opened_on_a_filled_database_never_analyzed_analyzes_it_at_migration() {
+    let (name, store, db) = fresh_database("reopen").await;
+    insert_contacts(store.as_ref(), 0, 300).await;
+    store.maintenance_idle().await;
+    assert!(planner_rows(&db).await < 0.0, "fewer writes than the threshold");
+    drop(store);
+
+    let url = format!("{}/{name}", admin_url().rsplit_once('/').unwrap().0);
+    let reopened = store::open(&url).await.unwrap();
+    reopened.migrate().await.unwrap();
+    assert_eq!(planner_rows(&db).await, 300.0);
+
+    drop(reopened);
+    drop_database(&name).await;
+}
+
+#[tokio::test]
 async fn reads_and_deletes_by_id_check_the_module_and_the_recycle_bin_on_the_row_found() {
     let (name, store, db) = fresh_database("point").await;
     insert_contacts(store.as_ref(), 0, 300).await;

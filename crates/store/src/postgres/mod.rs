@@ -87,7 +87,9 @@ impl Store for PgStore {
         }
         search::ensure_indexes(&tx).await?;
         tx.commit().await?;
-        Ok(())
+        // Records this node did not write (a restored database, or one filled before a restart
+        // below the keeper's threshold) get their first statistics here.
+        self.stats.analyze_if_never_analyzed().await
     }
 
     async fn server_key(&self, candidate: [u8; 32]) -> Result<[u8; 32]> {

@@ -70,6 +70,17 @@ impl PlannerStats {
         Ok(row.get::<_, f64>(0).max(0.0))
     }
 
+    /// Analyses the records tables now when they hold rows but were never analysed.
+    pub async fn analyze_if_never_analyzed(&self) -> anyhow::Result<()> {
+        let conn = self.pool.get().await?;
+        let sql = "SELECT reltuples < 0 AND EXISTS (SELECT 1 FROM records) FROM pg_class WHERE oid = 'records'::regclass";
+        if conn.query_one(sql, &[]).await?.get::<_, bool>(0) {
+            drop(conn);
+            self.analyze().await?;
+        }
+        Ok(())
+    }
+
     /// Waits for an analysis under way, if any, to finish.
     pub async fn idle(&self) {
         loop {
