@@ -205,7 +205,7 @@ mod tests {
     fn reused_memory_verifies_hashes_of_any_parameters() {
         use argon2::password_hash::PasswordVerifier;
         // Hashes made by the argon2 crate itself with other costs and variants, checked in
-        // one memory that grows and shrinks in use, agree with the crate's own verifier.
+        // one memory grown as needed (smaller hashes use a prefix), agree with the crate's own verifier.
         let mut memory = Vec::new();
         for (algorithm, m, t) in
             [(argon2::Algorithm::Argon2id, 19_456, 2), (argon2::Algorithm::Argon2i, 64, 3), (argon2::Algorithm::Argon2d, 4_096, 1)]

@@ -1,7 +1,7 @@
 //! Metadata under `/bigin/v2/settings/...`: modules, fields, layouts (team pipelines for
 //! Pipelines), custom views, related lists, roles and profiles.
 
-use axum::extract::{Path, RawQuery};
+use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::Response;
 use crm::modules::{derived_id, DataType, Field, LookupTarget, Module};
@@ -43,9 +43,10 @@ pub async fn list_modules(api: Api<SettingsRead<ModulesArea>>) -> Response {
 }
 
 /// # GET /bigin/v2/settings/modules/{module_api_name}
-pub async fn get_module(api: Api<SettingsRead<ModulesArea>>, Path(name): Path<String>) -> Result<Response, ApiError> {
+pub async fn get_module(api: Api<SettingsRead<ModulesArea>>) -> Result<Response, ApiError> {
+    let name = api.path("module");
     let caller = &api.caller;
-    let module = caller.schema.module(&name).ok_or_else(|| ApiError::new(ErrorCode::InvalidModule))?;
+    let module = caller.schema.module(name).ok_or_else(|| ApiError::new(ErrorCode::InvalidModule))?;
     Ok(ok(json!({ "modules": [render_module(module, caller)] })))
 }
 
@@ -150,14 +151,11 @@ pub async fn list_fields(api: Api<SettingsRead<FieldsArea>>, RawQuery(query): Ra
 }
 
 /// # GET /bigin/v2/settings/fields/{field_id}?module=
-pub async fn get_field(
-    api: Api<SettingsRead<FieldsArea>>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
+pub async fn get_field(api: Api<SettingsRead<FieldsArea>>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let id = api.path("id");
     let caller = &api.caller;
     let module = module_param(caller, query.as_deref())?;
-    let found = Id::parse(&id).and_then(|id| module.fields.iter().position(|f| f.id == id));
+    let found = Id::parse(id).and_then(|id| module.fields.iter().position(|f| f.id == id));
     Ok(match found {
         Some(i) => ok(json!({ "fields": [render_field(&module.fields[i], caller, i, None)] })),
         None => wire::no_content(),
@@ -222,13 +220,10 @@ pub async fn list_layouts(api: Api<SettingsRead<LayoutsArea>>, RawQuery(query): 
 }
 
 /// # GET /bigin/v2/settings/layouts/{layout_id}?module=
-pub async fn get_layout(
-    api: Api<SettingsRead<LayoutsArea>>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
+pub async fn get_layout(api: Api<SettingsRead<LayoutsArea>>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let id = api.path("id");
     let module = module_param(&api.caller, query.as_deref())?;
-    let found = layouts(module, &api.caller).into_iter().find(|l| l["id"] == id.as_str());
+    let found = layouts(module, &api.caller).into_iter().find(|l| l["id"] == id);
     Ok(found.map_or_else(wire::no_content, |l| ok(json!({ "layouts": [l] }))))
 }
 
@@ -260,13 +255,10 @@ pub async fn list_custom_views(api: Api<SettingsRead<CustomViewsArea>>, RawQuery
 }
 
 /// # GET /bigin/v2/settings/custom_views/{cvid}?module=
-pub async fn get_custom_view(
-    api: Api<SettingsRead<CustomViewsArea>>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
+pub async fn get_custom_view(api: Api<SettingsRead<CustomViewsArea>>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let id = api.path("id");
     let module = module_param(&api.caller, query.as_deref())?;
-    let found = custom_views(module, &api.caller).into_iter().find(|v| v["id"] == id.as_str());
+    let found = custom_views(module, &api.caller).into_iter().find(|v| v["id"] == id);
     Ok(found.map_or_else(wire::no_content, |v| ok(json!({ "custom_views": [v] }))))
 }
 

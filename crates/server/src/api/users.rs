@@ -1,6 +1,6 @@
 //! `GET /bigin/v2/users` and `/users/{id}` (Bigin's get-users page).
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use crm::record::details;
@@ -75,8 +75,9 @@ pub async fn list_users(api: Api<UsersRead>, State(state): State<AppState>, RawQ
 }
 
 /// # GET /bigin/v2/users/{user_id}
-pub async fn get_user(api: Api<UsersRead>, State(state): State<AppState>, Path(user_id): Path<String>) -> Result<Response, ApiError> {
-    let Some(id) = Id::parse(&user_id) else { return Err(ApiError::new(ErrorCode::InvalidData).with_detail("id", user_id)) };
+pub async fn get_user(api: Api<UsersRead>, State(state): State<AppState>) -> Result<Response, ApiError> {
+    let user_id = api.path("user_id");
+    let Some(id) = Id::parse(user_id) else { return Err(ApiError::new(ErrorCode::InvalidData).with_detail("id", user_id)) };
     let caller = &api.caller;
     match state.store.org_user(caller.org.id, id).await? {
         Some(user) => Ok(wire::json(StatusCode::OK, &json!({"users": [render(&user, caller)]}))),
@@ -290,31 +291,24 @@ pub async fn update_users(api: Api<UsersWrite<Update>>, State(state): State<AppS
 }
 
 /// # PUT /bigin/v2/users/{user_id}
-pub async fn update_user(
-    api: Api<UsersWrite<Update>>,
-    State(state): State<AppState>,
-    Path(user_id): Path<String>,
-    Body(body): Body,
-) -> Result<Response, ApiError> {
+pub async fn update_user(api: Api<UsersWrite<Update>>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
+    let user_id = api.path("user_id");
     let items = users_body(&body)?;
-    let id = Id::parse(&user_id).ok_or_else(ApiError::invalid_url_pattern)?;
+    let id = Id::parse(user_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let result = update_one(&state, &api.caller, Some(id), &items[0], 0).await?;
     Ok(users_answer(vec![result], StatusCode::OK))
 }
 
 /// # DELETE /bigin/v2/users/{user_id}
-pub async fn delete_user(
-    api: Api<UsersWrite<Delete>>,
-    State(state): State<AppState>,
-    Path(user_id): Path<String>,
-) -> Result<Response, ApiError> {
+pub async fn delete_user(api: Api<UsersWrite<Delete>>, State(state): State<AppState>) -> Result<Response, ApiError> {
+    let user_id = api.path("user_id");
     let caller = &api.caller;
-    let id = Id::parse(&user_id).ok_or_else(ApiError::invalid_url_pattern)?;
+    let id = Id::parse(user_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let user = state.store.org_user(caller.org.id, id).await?.filter(|u| u.status != "deleted");
     let result = match user {
-        None => element(Err((ErrorCode::InvalidData, details(&[("id", &user_id)]), "the id given seems to be invalid")), ""),
+        None => element(Err((ErrorCode::InvalidData, details(&[("id", user_id)]), "the id given seems to be invalid")), ""),
         Some(user) if user.account_id == Some(caller.org.primary_account_id) => {
-            element(Err((ErrorCode::InvalidData, details(&[("id", &user_id)]), "the primary user cannot be deleted")), "")
+            element(Err((ErrorCode::InvalidData, details(&[("id", user_id)]), "the primary user cannot be deleted")), "")
         }
         Some(mut user) => {
             user.status = "deleted".into();

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use crm::modules::Module;
@@ -55,12 +55,8 @@ fn role_value(org_id: Id, role: Option<&str>) -> Value {
 }
 
 /// # GET /bigin/v2/{module}/{record_id}/{related_list}?fields&page&per_page
-pub async fn get_related(
-    api: Api<Related<Read>>,
-    State(state): State<AppState>,
-    Path((_, record_id, _)): Path<(String, String, String)>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
+pub async fn get_related(api: Api<Related<Read>>, State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let record_id = api.path("record_id");
     let caller = &api.caller;
     let related = &api.target;
     let list = related.list();
@@ -69,7 +65,7 @@ pub async fn get_related(
     // Related lists may be read without `fields` (whole records then).
     let fields = read::parse_fields(target, wire::param(&pairs, "fields"), false)?;
     let (page, per_page) = read::paging(&pairs)?;
-    let Some(parent) = parent_of(&state, caller, related, &record_id).await? else { return Ok(wire::no_content()) };
+    let Some(parent) = parent_of(&state, caller, related, record_id).await? else { return Ok(wire::no_content()) };
     let mut filters = vec![relation_filter(list, related.module.api_name, parent)];
     if let Some(pipeline) = wire::param(&pairs, "pipeline_id") {
         let known = target.api_name == "Pipelines" && Id::parse(pipeline).and_then(|id| caller.schema.pipeline(id)).is_some();
@@ -138,18 +134,14 @@ fn element_invalid(id: &str, message: &str) -> Outcome {
 }
 
 /// # PUT /bigin/v2/{module}/{record_id}/{related_list} with `{"data":[{"id", "Contact_Role"?}]}`
-pub async fn link_related(
-    api: Api<Related<Update>>,
-    State(state): State<AppState>,
-    Path((_, record_id, _)): Path<(String, String, String)>,
-    Body(body): Body,
-) -> Result<Response, ApiError> {
+pub async fn link_related(api: Api<Related<Update>>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
+    let record_id = api.path("record_id");
     let caller = &api.caller;
     let related = &api.target;
     let list = related.list();
     let target = target_module(caller, list)?;
     let body = write::parse_body(&body, write::MAX_WRITE)?;
-    let parent = parent_of(&state, caller, related, &record_id).await?.ok_or_else(|| invalid_parent(&record_id))?;
+    let parent = parent_of(&state, caller, related, record_id).await?.ok_or_else(|| invalid_parent(record_id))?;
     let writer = Writer::new(&state, caller, target).await?;
     let mut outcomes = Vec::with_capacity(body.items.len());
     for (index, item) in body.items.iter().enumerate() {
@@ -227,13 +219,13 @@ async fn delink(state: &AppState, caller: &Caller, related: &RelatedRef, parent:
 pub async fn delink_related(
     api: Api<Related<Delink>>,
     State(state): State<AppState>,
-    Path((_, record_id, _)): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let record_id = api.path("record_id");
     let pairs = wire::pairs(query.as_deref());
     let raw = wire::param(&pairs, "ids").ok_or_else(|| ApiError::missing_param("ids"))?;
     let ids = read::parse_ids(raw)?;
-    let parent = parent_of(&state, &api.caller, &api.target, &record_id).await?.ok_or_else(|| invalid_parent(&record_id))?;
+    let parent = parent_of(&state, &api.caller, &api.target, record_id).await?.ok_or_else(|| invalid_parent(record_id))?;
     let mut outcomes = Vec::with_capacity(ids.len());
     for other in ids {
         outcomes.push(delink(&state, &api.caller, &api.target, parent, other).await?);
@@ -242,13 +234,11 @@ pub async fn delink_related(
 }
 
 /// # DELETE /bigin/v2/{module}/{record_id}/{related_list}/{related_id}
-pub async fn delink_related_one(
-    api: Api<Related<Delink>>,
-    State(state): State<AppState>,
-    Path((_, record_id, _, related_id)): Path<(String, String, String, String)>,
-) -> Result<Response, ApiError> {
-    let parent = parent_of(&state, &api.caller, &api.target, &record_id).await?.ok_or_else(|| invalid_parent(&record_id))?;
-    let other = Id::parse(&related_id).ok_or_else(ApiError::invalid_url_pattern)?;
+pub async fn delink_related_one(api: Api<Related<Delink>>, State(state): State<AppState>) -> Result<Response, ApiError> {
+    let record_id = api.path("record_id");
+    let related_id = api.path("related_id");
+    let parent = parent_of(&state, &api.caller, &api.target, record_id).await?.ok_or_else(|| invalid_parent(record_id))?;
+    let other = Id::parse(related_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let outcome = delink(&state, &api.caller, &api.target, parent, other).await?;
     Ok(answer(&[outcome], delink_message(&api.target), StatusCode::OK))
 }
@@ -271,17 +261,13 @@ fn notes_only(related: &RelatedRef) -> Result<(), ApiError> {
 }
 
 /// # POST /bigin/v2/{module}/{record_id}/Notes with `{"data":[{"Note_Title","Note_Content"}]}`
-pub async fn create_notes(
-    api: Api<Related<Create>>,
-    State(state): State<AppState>,
-    Path((_, record_id, _)): Path<(String, String, String)>,
-    Body(body): Body,
-) -> Result<Response, ApiError> {
+pub async fn create_notes(api: Api<Related<Create>>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
+    let record_id = api.path("record_id");
     let caller = &api.caller;
     let related = &api.target;
     notes_only(related)?;
     let body = write::parse_body(&body, write::MAX_WRITE)?;
-    let parent = parent_of(&state, caller, related, &record_id).await?.ok_or_else(|| invalid_parent(&record_id))?;
+    let parent = parent_of(&state, caller, related, record_id).await?.ok_or_else(|| invalid_parent(record_id))?;
     let notes = target_module(caller, related.list())?;
     let writer = Writer::new(&state, caller, notes).await?;
     let mut outcomes = Vec::with_capacity(body.items.len());
@@ -297,19 +283,16 @@ pub async fn create_notes(
 }
 
 /// # PUT /bigin/v2/{module}/{record_id}/Notes/{note_id}
-pub async fn update_note(
-    api: Api<Related<Update>>,
-    State(state): State<AppState>,
-    Path((_, record_id, _, note_id)): Path<(String, String, String, String)>,
-    Body(body): Body,
-) -> Result<Response, ApiError> {
+pub async fn update_note(api: Api<Related<Update>>, State(state): State<AppState>, Body(body): Body) -> Result<Response, ApiError> {
+    let record_id = api.path("record_id");
+    let note_id = api.path("related_id");
     let caller = &api.caller;
     let related = &api.target;
     notes_only(related)?;
     let body = write::parse_body(&body, 1)?;
-    let parent = parent_of(&state, caller, related, &record_id).await?.ok_or_else(|| invalid_parent(&record_id))?;
+    let parent = parent_of(&state, caller, related, record_id).await?.ok_or_else(|| invalid_parent(record_id))?;
     let notes = target_module(caller, related.list())?;
-    let note_id = Id::parse(&note_id).ok_or_else(ApiError::invalid_url_pattern)?;
+    let note_id = Id::parse(note_id).ok_or_else(ApiError::invalid_url_pattern)?;
     let note = state.store.record(caller.org.id, notes.api_name, note_id).await?;
     let belongs = note.is_some_and(|n| {
         let values = n.data.fields();
