@@ -20,17 +20,29 @@ async fn client(url: &str) -> Client {
     client
 }
 
+/// The URL of database `name` on the admin URL's server.
+fn database_url(name: &str) -> String {
+    format!("{}/{name}", admin_url().rsplit_once('/').expect("a URL with a database").0)
+}
+
 /// A fresh database, migrated, and a client on it; dropped by `drop_database`.
 async fn fresh_database(tag: &str) -> (String, Arc<dyn Store>, Client) {
     let name = format!("biginbox_planner_{tag}_{}", std::process::id());
     let admin = client(&admin_url()).await;
     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
     admin.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let (base, _) = admin_url().rsplit_once('/').map(|(b, d)| (b.to_string(), d.to_string())).unwrap();
-    let url = format!("{base}/{name}");
-    let store = store::open(&url).await.unwrap();
+    let store = store::open(&database_url(&name)).await.unwrap();
     store.migrate().await.unwrap();
-    let db = client(&url).await;
+    let db = client(&database_url(&name)).await;
+    (name, store, db)
+}
+
+/// A fresh database holding 300 contacts, fewer than the writes that bring statistics.
+async fn unanalyzed_database(tag: &str) -> (String, Arc<dyn Store>, Client) {
+    let (name, store, db) = fresh_database(tag).await;
+    insert_contacts(store.as_ref(), 0, 300).await;
+    store.maintenance_idle().await;
+    assert!(planner_rows(&db).await < 0.0, "no statistics yet");
     (name, store, db)
 }
 
@@ -105,14 +117,10 @@ async fn writes_through_the_store_bring_the_planner_statistics_as_the_table_grow
 
 #[tokio::test]
 async fn a_store_opened_on_a_filled_database_never_analyzed_analyzes_it_at_migration() {
-    let (name, store, db) = fresh_database("reopen").await;
-    insert_contacts(store.as_ref(), 0, 300).await;
-    store.maintenance_idle().await;
-    assert!(planner_rows(&db).await < 0.0, "fewer writes than the threshold");
+    let (name, store, db) = unanalyzed_database("reopen").await;
     drop(store);
 
-    let url = format!("{}/{name}", admin_url().rsplit_once('/').unwrap().0);
-    let reopened = store::open(&url).await.unwrap();
+    let reopened = store::open(&database_url(&name)).await.unwrap();
     reopened.migrate().await.unwrap();
     assert_eq!(planner_rows(&db).await, 300.0);
 
@@ -122,10 +130,7 @@ async fn a_store_opened_on_a_filled_database_never_analyzed_analyzes_it_at_migra
 
 #[tokio::test]
 async fn reads_and_deletes_by_id_check_the_module_and_the_recycle_bin_on_the_row_found() {
-    let (name, store, db) = fresh_database("point").await;
-    insert_contacts(store.as_ref(), 0, 300).await;
-    store.maintenance_idle().await;
-    assert!(planner_rows(&db).await < 0.0, "no statistics yet");
+    let (name, store, _db) = unanalyzed_database("point").await;
 
     let id = Id::from_i64(1_000_123);
     let found = store.record(Id::from_i64(ORG), "Contacts", id).await.unwrap().expect("the contact");
